@@ -1,0 +1,11 @@
+import { defineBuildConfig } from 'unbuild'
+
+export default defineBuildConfig({
+  entries: ['src/index', 'src/cli/index', 'src/cli/bin'],
+  declaration: 'node16',
+  clean: true,
+  rollup: {
+    emitCJS: false,
+    inlineDependencies: false,
+  },
+})

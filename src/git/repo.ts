@@ -1,0 +1,43 @@
+import { basename, resolve } from 'pathe'
+import type { RepoInfo } from '../types/git'
+import { GitError } from './error'
+import { runGit } from './run'
+
+/**
+ * Facts about the repository and worktree containing `cwd`, in two git processes.
+ * Not a repository, or a bare one: a `GitError` with a one-line message saying what to do.
+ */
+export async function resolveRepo(cwd: string): Promise<RepoInfo> {
+  const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']
+  const { stdout, stderr, exitCode } = await runGit(args, { cwd, okCodes: [0, 128] })
+  const [bare, gitDir, commonDir, root] = stdout.split('\n')
+  if (exitCode !== 0 || !root) {
+    // --show-toplevel fails in a bare repository and in a git dir; the first lines still tell which.
+    const reason = bare === 'true'
+      ? `${cwd} is a bare repository: GitVan needs a worktree, run it in a clone with a checkout`
+      : gitDir
+        ? `${cwd} is inside a git dir, not a worktree: run GitVan from the worktree's top level`
+        : `${cwd} is not inside a git repository: run \`git init\` there, or run GitVan from a repository`
+    throw new GitError(args, exitCode, stderr, cwd, reason)
+  }
+  const [head, branch] = await Promise.all([readHead(root), readBranch(root)])
+  const absoluteCommon = resolve(cwd, commonDir!)
+  return { root: resolve(root), gitDir: resolve(gitDir!), commonDir: absoluteCommon, head, branch, worktreeId: worktreeIdOf(gitDir!, absoluteCommon) }
+}
+
+/** `main` for the main worktree, else the directory name under `<common>/worktrees/`. */
+export function worktreeIdOf(gitDir: string, commonDir: string): string {
+  return resolve(gitDir) === resolve(commonDir) ? 'main' : basename(gitDir)
+}
+
+/** HEAD's commit, or `null` on an unborn branch. */
+export async function readHead(cwd: string): Promise<string | null> {
+  const { stdout, exitCode } = await runGit(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { cwd, okCodes: [0, 1] })
+  return exitCode === 0 ? stdout.trim() : null
+}
+
+/** Short name of the checked-out branch, `null` when detached. */
+export async function readBranch(cwd: string): Promise<string | null> {
+  const { stdout, exitCode } = await runGit(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd, okCodes: [0, 1] })
+  return exitCode === 0 ? stdout.trim() : null
+}

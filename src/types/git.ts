@@ -1,0 +1,107 @@
+/** Options for one invocation of the `git` binary. */
+export interface GitRunOptions {
+  /** Working directory of the git process. */
+  cwd: string
+  /**
+   * Extra environment variables. Variables that redirect git (`GIT_DIR`, `GIT_WORK_TREE`, `GIT_INDEX_FILE`,
+   * `GIT_OBJECT_DIRECTORY`, `GIT_COMMON_DIR`, `GIT_CONFIG_*`) are scrubbed from the inherited environment;
+   * setting them here is the only way to pass them on purpose.
+   */
+  env?: Record<string, string>
+  /** Data written to the child's stdin. */
+  input?: string | Buffer
+  /** Exit codes that are not failures (for example `1` for `git show-ref --verify` of a missing ref). */
+  okCodes?: number[]
+  /** Kill git after this many milliseconds. */
+  timeout?: number
+}
+
+export interface GitResult {
+  stdout: string
+  stderr: string
+  exitCode: number
+}
+
+/** What GitVan knows about the repository (and worktree) it runs in. */
+export interface RepoInfo {
+  /** Top-level directory of the current worktree. */
+  root: string
+  /** This worktree's git dir (`.git`, or `<common>/worktrees/<id>` for a linked worktree). */
+  gitDir: string
+  /** The repository's common dir, shared by all worktrees. */
+  commonDir: string
+  /** HEAD commit, `null` in an empty repository. */
+  head: string | null
+  /** Checked-out branch (short name), `null` when HEAD is detached. */
+  branch: string | null
+  /** `main` for the main worktree, else the linked worktree's name under `<common>/worktrees/`. */
+  worktreeId: string
+}
+
+/** One operation of a compare-and-swap ref update. */
+export interface RefOp {
+  ref: string
+  /** New value; omit (or `null`) to delete the ref. */
+  newValue?: string | null
+  /**
+   * Expected current value: a sha, or `ZERO_OID` / `null` for "must not exist".
+   * `undefined` means no check (avoid: it is last-writer-wins).
+   */
+  oldValue?: string | null
+}
+
+export interface RefEntry {
+  ref: string
+  sha: string
+}
+
+export interface WorktreeEntry {
+  /** Absolute path of the worktree. */
+  path: string
+  /** Checked-out commit, `null` for a worktree on an unborn branch. */
+  head: string | null
+  /** Short branch name, `null` when detached. */
+  branch: string | null
+  /** `main` for the main worktree, else its name under `<common>/worktrees/`. */
+  id: string
+  bare: boolean
+  detached: boolean
+  /** `false`, or the lock reason (`''` when locked without one). */
+  locked: string | false
+  /** `false`, or the reason git gives for it being prunable. */
+  prunable: string | false
+}
+
+export type FileStatus = 'A' | 'M' | 'D' | 'R' | 'C' | 'T' | 'U' | 'X'
+
+export interface ChangedPath {
+  status: FileStatus
+  path: string
+  /** Source path for renames and copies. */
+  from?: string
+}
+
+export interface CommitInfo {
+  sha: string
+  parents: string[]
+  author: { name: string; email: string }
+  /** Author time, seconds since the epoch. */
+  authorTime: number
+  /** Commit time, seconds since the epoch. */
+  commitTime: number
+  subject: string
+  body: string
+  /** Paths changed against the first parent (root commits: against the empty tree). */
+  files: ChangedPath[]
+}
+
+export interface ScanOptions {
+  /** Include changed paths (default true). */
+  files?: boolean
+  /** At most this many commits. */
+  limit?: number
+  /** Oldest first (default: newest first, like `git log`). */
+  reverse?: boolean
+  /** Only follow first parents. */
+  firstParent?: boolean
+}

@@ -1,3 +1,5 @@
+import type { GitVanContext } from './context'
+
 /** The normalized result every exec type returns (the seed's shape plus timing and error details). */
 export interface ExecResult {
   ok: boolean
@@ -66,6 +68,7 @@ export interface ExecSpecs {
 export type ExecSpec = ExecSpecs[keyof ExecSpecs]
 
 export interface ExecHandlerContext {
+  ctx: GitVanContext
   /** Aborted on timeout or shutdown. */
   signal: AbortSignal
 }

@@ -50,6 +50,16 @@ export interface RefOp {
   oldValue?: string | null
 }
 
+/** A transaction step that changes nothing but fails the whole transaction unless `ref` is at `verify`. */
+export interface RefVerifyOp {
+  ref: string
+  /** Expected current value: a sha, or `null` / `ZERO_OID` for "must not exist". */
+  verify: string | null
+}
+
+/** One step of an all-or-nothing `refTransaction`. */
+export type RefTxOp = RefOp | RefVerifyOp
+
 export interface RefEntry {
   ref: string
   sha: string
@@ -104,4 +114,56 @@ export interface ScanOptions {
   reverse?: boolean
   /** Only follow first parents. */
   firstParent?: boolean
+}
+
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag'
+
+export interface ObjectInfo {
+  oid: string
+  type: ObjectType
+  /** Size of the content in bytes. */
+  size: number
+}
+
+export interface GitObject extends ObjectInfo {
+  content: Buffer
+}
+
+/** A reader of objects backed by one long-lived `git cat-file` process; requests are answered in order. */
+export interface CatFile {
+  /** Whether `rev` names an object. */
+  exists(rev: string): Promise<boolean>
+  /** Object id, type and size without reading the content; `null` when missing. */
+  info(rev: string): Promise<ObjectInfo | null>
+  /** The object with its raw content; `null` when missing. */
+  read(rev: string): Promise<GitObject | null>
+  /** The content decoded as UTF-8; `null` when missing. */
+  readText(rev: string): Promise<string | null>
+  /** End the process's input and wait for it to exit (a later request starts a new one). */
+  close(): Promise<void>
+}
+
+export interface NoteEntry {
+  /** Full sha of the annotated commit. */
+  object: string
+  /** Note text; a missing final newline is added. */
+  text: string
+  /** `append` (default) adds `text` as new line(s) after the existing note; `replace` drops the existing note. */
+  mode?: 'append' | 'replace'
+}
+
+export interface NotesCommitOptions {
+  /** Message of the notes commit. */
+  message?: string
+}
+
+export interface WriteNotesOptions extends NotesCommitOptions {
+  /** How many times to rebuild and retry when another writer moved the notes ref first. */
+  retries?: number
+}
+
+export interface NotesCommit {
+  /** The notes ref's value the commit was built on, `null` when the ref did not exist. */
+  parent: string | null
+  commit: string
 }

@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { runGitVanCli } from './index'
+
+await runGitVanCli()

@@ -1,0 +1,58 @@
+import { defineCommand, runCommand, showUsage } from 'citty'
+import type { ArgsDef, CommandDef } from 'citty'
+import { gitvanPackage } from '../utils/self'
+
+type LazyCommand = () => Promise<CommandDef<any>>
+
+// Subcommands load on demand so `gitvan --version` stays cheap.
+const commands: Record<string, LazyCommand> = {
+  info: () => import('./commands/info').then(m => m.default),
+  list: () => import('./commands/list').then(m => m.default),
+  run: () => import('./commands/run').then(m => m.default),
+  prepare: () => import('./commands/prepare').then(m => m.default),
+}
+
+export const main = defineCommand({
+  meta: {
+    name: 'gitvan',
+    version: gitvanPackage().version,
+    description: 'Git-native automation: jobs as files, receipts in Git notes, locks as Git refs',
+  },
+  subCommands: commands,
+})
+
+/** Run the CLI: one-line errors, exit code 1 on failure (`DEBUG=gitvan` prints stacks). */
+export async function runGitVanCli(rawArgs: string[] = process.argv.slice(2)): Promise<void> {
+  if (rawArgs.length === 1 && ['--version', '-v'].includes(rawArgs[0]!)) {
+    console.log(gitvanPackage().version)
+    return
+  }
+  if (rawArgs.length === 0 || rawArgs.some(arg => arg === '--help' || arg === '-h')) {
+    const [command, parent] = await resolveForUsage(rawArgs)
+    await showUsage(command, parent)
+    process.exitCode = rawArgs.length === 0 ? 1 : 0
+    return
+  }
+  try {
+    await runCommand(main, { rawArgs })
+  } catch (error) {
+    reportError(error, rawArgs)
+    process.exitCode = 1
+  }
+}
+
+async function resolveForUsage(rawArgs: string[]): Promise<[CommandDef<ArgsDef>, CommandDef<ArgsDef> | undefined]> {
+  const name = rawArgs.find(arg => !arg.startsWith('-'))
+  const load = name ? commands[name] : undefined
+  return load ? [await load(), main] : [main, undefined]
+}
+
+function reportError(error: unknown, rawArgs: string[]): void {
+  const err = error instanceof Error ? error : new Error(String(error))
+  if ((err as { code?: string }).code === 'E_UNKNOWN_COMMAND') {
+    console.error(`gitvan: ${err.message.replace(/\u001B\[\d+m/g, '')}; run \`gitvan --help\` for the list of commands (got \`${rawArgs.join(' ')}\`)`)
+    return
+  }
+  console.error(`gitvan: ${err.message.trim().split('\n')[0]}`)
+  if (process.env.DEBUG?.includes('gitvan')) console.error(err.stack)
+}

@@ -1,0 +1,18 @@
+import type { ArgsDef } from 'citty'
+import { resolve } from 'pathe'
+
+/** Flags every command that works on a repository accepts. */
+export const commonArgs = {
+  cwd: { type: 'string', description: 'Run as if started in this directory', valueHint: 'dir' },
+  config: { type: 'string', description: 'Config file to use instead of gitvan.config.*', valueHint: 'file' },
+} as const satisfies ArgsDef
+
+export function resolveCwd(cwd: string | undefined): string {
+  return resolve(process.cwd(), cwd ?? '.')
+}
+
+/** The app for a command's `--cwd` / `--config` flags, with GitVan's config warnings shown. */
+export async function loadApp(args: { cwd?: string; config?: string }) {
+  const { createGitVan } = await import('../app/create')
+  return createGitVan({ cwd: resolveCwd(args.cwd), configFile: args.config })
+}

@@ -1,0 +1,20 @@
+import { runCli } from '../exec/cli'
+import { runExec } from '../exec/run'
+import type { CliExecSpec, ExecResult, ExecSpec } from '../types/exec'
+import { useGitVan } from './context'
+
+export interface UseExec {
+  /** Run a command with an argument array (no shell unless `shell: true`), in the run's worktree and environment. */
+  run: (cmd: string, args?: string[], options?: Omit<CliExecSpec, 'exec' | 'cmd' | 'args'>) => Promise<ExecResult>
+  /** Run any exec spec (`cli`, `js`, `job`, `tmpl`, plugin types) as a composite step would. */
+  exec: (spec: ExecSpec, options?: { signal?: AbortSignal }) => Promise<ExecResult>
+}
+
+/** Run commands and exec steps from job code. This is the `cli` exec type itself, not a copy of it. */
+export function useExec(): UseExec {
+  const ctx = useGitVan()
+  return {
+    run: (cmd, args = [], options = {}) => runCli({ exec: 'cli', cmd, args, ...options }, { root: ctx.worktreeRoot, env: ctx.env, signal: ctx.signal }),
+    exec: (spec, options = {}) => runExec(spec, { ctx, signal: options.signal ?? ctx.signal }),
+  }
+}

@@ -1,0 +1,40 @@
+import type { ResolvedGitVanConfig } from '../types/config'
+
+/** Every config key's default, in one place (docs/config.md mirrors this file). */
+export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
+  jobsDir: 'jobs',
+  templatesDir: 'templates',
+  importsDirs: ['composables', 'utils'],
+  pluginsDir: 'plugins',
+  jobs: {
+    timeout: 300_000,
+    maxDepth: 8,
+  },
+  templates: {
+    autoescape: false,
+  },
+  daemon: {
+    lookback: 50,
+    concurrency: 4,
+    pollInterval: 2000,
+    worktrees: 'current',
+    grace: 10_000,
+  },
+  locks: {
+    ttl: 30_000,
+  },
+  receipts: {
+    ref: 'refs/notes/gitvan/results',
+  },
+  env: ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM', 'CI', 'NODE_OPTIONS'],
+  plugins: [],
+  hooks: {},
+  llm: {
+    provider: 'ollama',
+    temperature: 0,
+    seed: 42,
+    timeout: 60_000,
+    maxRetries: 2,
+    cache: false,
+  },
+}

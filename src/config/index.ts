@@ -1,0 +1,6 @@
+export { configDefaults } from './defaults'
+export { defineGitVanConfig } from './define'
+export { loadGitVanConfig } from './load'
+export type { LoadConfigOptions, LoadedConfig } from './load'
+export { mergeConfig } from './merge'
+export { ConfigError, validateConfig } from './schema'

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs'
+import { loadConfig } from 'c12'
+import type { GitVanConfig, ResolvedGitVanConfig } from '../types/config'
+import { gitvanPackage } from '../utils/self'
+import { configDefaults } from './defaults'
+import { mergeConfig } from './merge'
+import { ConfigError, validateConfig } from './schema'
+
+export interface LoadConfigOptions {
+  /** Where to look for the config (the repository root). */
+  cwd: string
+  /** Highest priority values (CLI flags). */
+  overrides?: GitVanConfig
+  /** Explicit config file instead of `gitvan.config.*`. */
+  configFile?: string
+}
+
+export interface LoadedConfig {
+  config: ResolvedGitVanConfig
+  /** Absolute path of the config file, if one exists. */
+  configFile?: string
+  /** Top-level keys GitVan does not know (plugins may claim them). */
+  unknownKeys: string[]
+}
+
+/**
+ * Load the config. Priority, highest first: `overrides`, `gitvan.config.{ts,mts,js,mjs}`, `.gitvanrc`,
+ * the `gitvan` key of package.json, then `configDefaults`. Arrays replace, objects merge.
+ */
+export async function loadGitVanConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  let result
+  try {
+    result = await loadConfig<GitVanConfig>({
+      name: 'gitvan',
+      cwd: options.cwd,
+      configFile: options.configFile,
+      rcFile: '.gitvanrc',
+      globalRc: false,
+      dotenv: false,
+      packageJson: true,
+      giget: false,
+      defaults: configDefaults as GitVanConfig,
+      overrides: options.overrides,
+      merger: mergeConfig as (...sources: Array<GitVanConfig | null | undefined>) => GitVanConfig,
+      // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
+      jitiOptions: { alias: { gitvan: gitvanPackage().entry } },
+    })
+  } catch (error) {
+    const file = options.configFile ?? 'gitvan.config.ts'
+    throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${firstLine(error)}`)
+  }
+  const configFile = result.configFile && existsSync(result.configFile) ? result.configFile : undefined
+  const config = { ...result.config, rootDir: options.cwd } as ResolvedGitVanConfig
+  const unknownKeys = validateConfig(config, configFile ?? 'the config')
+  return { config, configFile, unknownKeys }
+}
+
+function firstLine(error: unknown): string {
+  return String(error instanceof Error ? error.message : error).trim().split('\n')[0]!
+}

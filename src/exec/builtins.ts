@@ -1,0 +1,13 @@
+import type { ExecHandler } from '../types/exec'
+import { cliExec } from './types/cli'
+import { jobExec } from './types/job'
+import { jsExec } from './types/js'
+import { tmplExec } from './types/tmpl'
+
+/** The exec types GitVan ships; `llm` and others come from plugins through `exec:types` / `addExecType`. */
+export const builtinExecTypes: Record<string, ExecHandler> = {
+  cli: cliExec,
+  js: jsExec,
+  job: jobExec,
+  tmpl: tmplExec,
+}

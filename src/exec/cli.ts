@@ -1,0 +1,118 @@
+import { stat } from 'node:fs/promises'
+import type { CliExecSpec, ExecResult } from '../types/exec'
+import { resolveInside } from '../utils/paths'
+import { type ProcessOutcome, runProcess } from './process'
+import { errorLine, failure } from './result'
+
+/** Bytes kept of stdout and of stderr unless the caller says otherwise. */
+export const DEFAULT_MAX_OUTPUT = 1024 * 1024
+
+export interface RunCliOptions {
+  /** Repository root: `spec.cwd` is resolved against it and must stay inside. */
+  root: string
+  /** The child's base environment (already allowlisted by the caller); `spec.env` is laid over it. */
+  env: Record<string, string>
+  /** Aborting (shutdown) kills the command's process group. */
+  signal?: AbortSignal
+  /** Bytes kept of stdout and of stderr (default 1 MiB); the rest is dropped and flagged in `meta.truncated`. */
+  maxOutput?: number
+}
+
+/**
+ * Run a command without a shell (or through `/bin/sh -c` when `spec.shell`), confined to the root, with
+ * exactly the given environment. Failures of any kind come back as `ok: false` results; it never rejects.
+ */
+export async function runCli(spec: CliExecSpec, options: RunCliOptions): Promise<ExecResult> {
+  try {
+    const problem = specProblem(spec)
+    if (problem) return failure(problem)
+    const cwd = resolveInside(options.root, spec.cwd ?? '.', 'cwd')
+    if (!(await isDirectory(cwd))) {
+      return failure(`cwd "${spec.cwd ?? '.'}" of ${label(spec.cmd)} is not a directory in ${options.root}: create it or fix the step's cwd`)
+    }
+    const args = spec.args ?? []
+    const [file, argv] = spec.shell ? ['/bin/sh', ['-c', spec.cmd, 'sh', ...args]] : [spec.cmd, args]
+    const outcome = await runProcess(file, argv, {
+      cwd,
+      env: { ...options.env, ...spec.env },
+      timeout: spec.timeout,
+      signal: options.signal,
+      maxOutput: options.maxOutput ?? DEFAULT_MAX_OUTPUT,
+    })
+    return toResult(spec, outcome)
+  } catch (error) {
+    // resolveInside's PathEscapeError (or an unreadable root) is already a one-line reason.
+    return failure(error)
+  }
+}
+
+/** The first thing wrong with a spec that may come from untyped job code, or undefined. */
+function specProblem(spec: CliExecSpec): string | undefined {
+  if (typeof spec !== 'object' || spec === null) return `cli step must be an object like { exec: 'cli', cmd: 'echo' }, got ${typeOf(spec)}`
+  const { cmd, args, env, timeout, shell } = spec
+  if (typeof cmd !== 'string' || cmd === '') return `cli step is missing "cmd": set it to the command to run, got ${typeOf(cmd)}`
+  const name = label(cmd)
+  if (cmd.includes('\0')) return `cmd ${name} contains a NUL byte: remove it`
+  if (args !== undefined && !Array.isArray(args)) return `"args" of ${name} must be an array of strings, got ${typeOf(args)}: split it like ["-l", "src"]`
+  for (const [index, arg] of (args ?? []).entries()) {
+    if (typeof arg !== 'string') return `args[${index}] of ${name} must be a string, got ${typeOf(arg)}: quote it`
+    if (arg.includes('\0')) return `args[${index}] of ${name} contains a NUL byte: remove it`
+  }
+  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env))) {
+    return `"env" of ${name} must be an object of strings, got ${typeOf(env)}: use { NAME: "value" }`
+  }
+  for (const [key, value] of Object.entries(env ?? {})) {
+    if (typeof value !== 'string') return `env.${key} of ${name} must be a string, got ${typeOf(value)}: quote it like "${String(value)}"`
+    if (value.includes('\0')) return `env.${key} of ${name} contains a NUL byte: remove it`
+  }
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
+    return `"timeout" of ${name} must be a positive number of milliseconds, got ${typeof timeout === 'number' ? timeout : typeOf(timeout)}`
+  }
+  if (shell !== undefined && typeof shell !== 'boolean') return `"shell" of ${name} must be true or false, got ${typeOf(shell)}`
+  return undefined
+}
+
+function toResult(spec: CliExecSpec, outcome: ProcessOutcome): ExecResult {
+  const { stdout, stderr, exitCode, signal, durationMs } = outcome
+  const meta = {
+    ...(Object.keys(outcome.truncated).length > 0 && { truncated: outcome.truncated }),
+    ...(signal && { signal }),
+  }
+  const error = failureReason(spec, outcome)
+  return {
+    ok: !error,
+    stdout,
+    stderr,
+    ...(exitCode !== null && { exitCode }),
+    durationMs,
+    ...(error && { error }),
+    ...(Object.keys(meta).length > 0 && { meta }),
+  }
+}
+
+function failureReason(spec: CliExecSpec, { startError, stopped, signal, exitCode }: ProcessOutcome): string | undefined {
+  const name = label(spec.cmd)
+  if (startError?.code === 'ENOENT') return `cmd ${name} not found (ENOENT): check the name or PATH in the job's env`
+  if (startError?.code === 'EACCES') return `cmd ${name} is not executable (EACCES): check its permissions (chmod +x)`
+  if (startError) return `cmd ${name} could not start: ${startError.message}`
+  if (stopped?.by === 'timeout') return `${name} timed out after ${spec.timeout} ms (process group killed)`
+  if (stopped?.by === 'abort') return `${name} aborted: ${errorLine(stopped.reason)}`
+  if (signal) return `${name} was killed by ${signal}`
+  if (exitCode !== 0) return `${name} exited with code ${exitCode}`
+  return undefined
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false
+}
+
+/** The command quoted for messages: first line only and short, since shell scripts can be long. */
+function label(cmd: string): string {
+  const line = cmd.split('\n')[0]!
+  return JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line + (line === cmd ? '' : ' …'))
+}
+
+function typeOf(value: unknown): string {
+  if (value === null) return 'null'
+  return Array.isArray(value) ? 'array' : typeof value
+}

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { readFile } from 'node:fs/promises'
+import { createJiti } from 'jiti'
+import { join } from 'pathe'
+import type { AutoImports } from './imports'
+import { listFiles } from './scan'
+
+export interface ModuleLoader {
+  /** Import a project file (job, plugin, `js` step module) with auto-imports. */
+  import: <T = unknown>(file: string) => Promise<T>
+  /** Forget cached modules (all, or these files) so the next import reads them again. */
+  invalidate: (files?: string[]) => void
+}
+
+export interface ModuleLoaderOptions {
+  root: string
+  /** What `import ... from 'gitvan'` resolves to: the running GitVan. */
+  entry: string
+  autoImports: AutoImports
+  /** Dirs whose files may use auto-imports without being imported by GitVan itself (composables, utils). */
+  sharedDirs: string[]
+  /** Transpile cache (default `<root>/.gitvan/cache/jiti`). */
+  cacheDir?: string
+}
+
+const CODE_FILE = /\.(m?ts|m?js)$/
+
+/** Node's CommonJS module cache, where jiti keeps the modules it evaluated. */
+const moduleCache = createRequire(import.meta.url).cache
+
+/**
+ * Load project files through jiti with unimport's auto-imports. unimport's inject is async and jiti's
+ * transform is sync, so every file GitVan may evaluate is injected first; jiti's transform then swaps in
+ * the injected source, and its disk cache is keyed on that source, so a new composable invalidates it.
+ */
+export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
+  const injected = new Map<string, { hash: string; code: string }>()
+  const cacheDir = options.cacheDir ?? join(options.root, '.gitvan/cache/jiti')
+  const transpiler = createJiti(join(options.root, '_'), { fsCache: cacheDir, moduleCache: false })
+  // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
+  const runtime = createJiti(join(options.root, '_'), {
+    fsCache: false,
+    moduleCache: true,
+    interopDefault: true,
+    alias: { gitvan: options.entry },
+    transform: transformOptions => ({
+      code: transpiler.transform({ ...transformOptions, source: (transformOptions.filename && injected.get(transformOptions.filename)?.code) ?? transformOptions.source }),
+    }),
+  })
+  let sharedReady: Promise<void> | undefined
+
+  async function injectFile(file: string): Promise<void> {
+    const source = await readFile(file, 'utf8')
+    const hash = createHash('sha1').update(source).digest('hex')
+    if (injected.get(file)?.hash === hash) return
+    injected.set(file, { hash, code: await options.autoImports.inject(source, file) })
+  }
+
+  async function injectShared(): Promise<void> {
+    const files = (await Promise.all(options.sharedDirs.map(async dir => (await listFiles(dir)).map(path => join(dir, path))))).flat()
+    await Promise.all(files.filter(file => CODE_FILE.test(file)).map(injectFile))
+  }
+
+  return {
+    async import<T>(file: string): Promise<T> {
+      await (sharedReady ??= injectShared())
+      await injectFile(file)
+      return (await runtime.import(file)) as T
+    },
+    invalidate(files) {
+      const targets = files ?? [...injected.keys()]
+      for (const file of targets) {
+        injected.delete(file)
+        delete moduleCache[file]
+      }
+      sharedReady = undefined
+    },
+  }
+}

@@ -1,0 +1,69 @@
+import { performance } from 'node:perf_hooks'
+import { withGitVan } from '../composables/context'
+import { abortable } from '../exec/abortable'
+import { isTimeout } from '../exec/run'
+import { failure, toResult } from '../exec/result'
+import { createReceipt } from '../receipts/receipt'
+import { writeReceipt } from '../receipts/store'
+import { createGitVanContext } from '../runtime/context'
+import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
+import type { ExecResult } from '../types/exec'
+import type { Job, JobEvent } from '../types/job'
+import type { ReceiptStatus } from '../types/receipt'
+import { runSteps } from './steps'
+
+/**
+ * Run `job` once in its own GitVan context: `validate`, then `run` or the steps, bounded by the job's
+ * timeout; hooks around it; a receipt on the commit. A failing job is a result with `ok: false`, not a throw.
+ */
+export async function executeJob(app: GitVanApp, id: string, job: Job, options: RunJobOptions = {}): Promise<JobRun> {
+  const timeout = job.timeout ?? app.options.jobs.timeout
+  const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal ? [options.signal] : [])])
+  const ctx = createGitVanContext({
+    signal,
+    app,
+    jobChain: [...(options.jobChain ?? []), id],
+    head: options.head,
+    branch: options.branch,
+    commitTime: options.commitTime,
+    now: options.now,
+    env: { ...job.env, GITVAN_JOB: id },
+  })
+  const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
+  const startedAt = new Date()
+  const started = performance.now()
+  const elapsed = () => Math.round(performance.now() - started)
+
+  let result: ExecResult
+  let status: ReceiptStatus = 'ok'
+  try {
+    await app.callHook('job:before', event)
+    result = await abortable(withGitVan(ctx, () => perform(job, event, signal)), signal)
+    result = { ...result, durationMs: elapsed() }
+    if (!result.ok) status = result.meta?.status === 'timeout' ? 'timeout' : 'error'
+  } catch (error) {
+    const timedOut = isTimeout(signal)
+    status = timedOut ? 'timeout' : 'error'
+    result = failure(timedOut ? `job ${id} timed out after ${timeout} ms` : error, elapsed())
+    await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
+  }
+  await app.callHook('job:after', event, result)
+
+  if (!ctx.head) return { id, result }
+  const receipt = createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status })
+  await writeReceipt(app.repo.root, app.options.receipts.ref, receipt)
+  await app.callHook('receipt:written', receipt)
+  return { id, result, receipt }
+}
+
+async function perform(job: Job, event: JobEvent, signal: AbortSignal): Promise<ExecResult> {
+  const started = performance.now()
+  if (job.validate) {
+    const verdict = await job.validate(event)
+    if (verdict === false || typeof verdict === 'string') {
+      return failure(`validation refused the run${typeof verdict === 'string' ? `: ${verdict}` : ''}`, Math.round(performance.now() - started))
+    }
+  }
+  if (job.steps) return runSteps(job.steps, event.ctx, signal)
+  return toResult(await job.run!(event), Math.round(performance.now() - started))
+}

@@ -1,0 +1,52 @@
+import { hostname } from 'node:os'
+import type { ExecResult } from '../types/exec'
+import type { JobTrigger } from '../types/job'
+import type { Receipt, ReceiptStatus } from '../types/receipt'
+
+export interface ReceiptInput {
+  job: string
+  sha: string
+  trigger: JobTrigger
+  worktree: string
+  startedAt: Date
+  result: ExecResult
+  status: ReceiptStatus
+}
+
+/** The receipt of one run. Only the facts below are kept: never stdout, stderr or the environment. */
+export function createReceipt(input: ReceiptInput): Receipt {
+  const finishedAt = new Date(input.startedAt.getTime() + input.result.durationMs)
+  return {
+    v: 1,
+    job: input.job,
+    sha: input.sha,
+    ok: input.result.ok,
+    status: input.status,
+    trigger: input.trigger,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: input.result.durationMs,
+    worktree: input.worktree,
+    host: hostname(),
+    pid: process.pid,
+    ...(input.result.artifact ? { artifact: input.result.artifact } : {}),
+    ...(input.result.error ? { error: input.result.error } : {}),
+  }
+}
+
+/** Parse the receipts in a note: one JSON line each. Lines that are not receipts are returned apart, not thrown. */
+export function parseReceipts(note: string): { receipts: Receipt[]; invalid: string[] } {
+  const receipts: Receipt[] = []
+  const invalid: string[] = []
+  for (const line of note.split('\n')) {
+    if (line.trim() === '') continue
+    try {
+      const value = JSON.parse(line) as Receipt
+      if (value?.v === 1 && typeof value.job === 'string' && typeof value.sha === 'string' && typeof value.ok === 'boolean') receipts.push(value)
+      else invalid.push(line)
+    } catch {
+      invalid.push(line)
+    }
+  }
+  return { receipts, invalid }
+}

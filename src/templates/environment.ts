@@ -1,0 +1,67 @@
+import { existsSync, statSync } from 'node:fs'
+import nunjucks from 'nunjucks'
+import { relative, resolve } from 'pathe'
+import type { RenderedFile, TemplateData, TemplateEnv, TemplateEnvOptions } from '../types/templates'
+import { writeFileAtomic } from '../utils/fs'
+import { resolveInside } from '../utils/paths'
+import { TemplateError } from './error'
+import { registerHelpers } from './filters'
+import { TemplateLoader } from './loader'
+import { fromNunjucksError, STRING_TEMPLATE } from './nunjucks-error'
+import { checkData, checkDir, checkName, checkSource, validateOptions } from './validate'
+
+/**
+ * Nunjucks environment over the template dirs. Nunjucks is not a sandbox: a template can call anything reachable
+ * from its data and globals, so templates are code and must be trusted like jobs.
+ * Creating one does no I/O beyond checking the root, so a dev server can rebuild it on every change.
+ */
+export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
+  validateOptions(options)
+  const root = resolve(options.root)
+  // Dirs that do not exist are skipped by the loader; dirs may be outside the root (a plugin's package).
+  const loader = new TemplateLoader(options.dirs.map((dir) => resolve(root, dir)))
+  const env = new nunjucks.Environment(loader, {
+    autoescape: options.autoescape ?? false,
+    throwOnUndefined: true,
+    // Keeps nunjucks' original error objects (with line, column and cause) for fromNunjucksError.
+    dev: true,
+  })
+  registerHelpers(env, options.now)
+  for (const [name, value] of Object.entries(options.globals ?? {})) env.addGlobal(name, value)
+
+  function attempt<T>(run: () => T, source?: string): T {
+    try {
+      return run()
+    } catch (error) {
+      throw fromNunjucksError(error, { root, dirs: loader.searchPaths, source })
+    }
+  }
+
+  function render(name: string, data?: TemplateData): string {
+    return attempt(() => env.render(checkName(name), checkData(data, `Data for template "${name}"`)))
+  }
+
+  return {
+    env,
+    render,
+    renderString: (source, data) =>
+      attempt(() => env.renderString(checkSource(source), checkData(data, `Data for ${STRING_TEMPLATE}`)), source),
+
+    async renderToFile(name: string, out: string, data?: TemplateData): Promise<RenderedFile> {
+      const target = resolveInside(root, out, 'template output')
+      if (existsSync(target) && statSync(target).isDirectory()) {
+        throw new TemplateError(`Cannot write template output "${out}": it is a directory (give a file path)`)
+      }
+      const content = render(name, data)
+      await writeFileAtomic(target, content)
+      return { path: relative(root, target), bytes: Buffer.byteLength(content) }
+    },
+
+    // Appended, so it has the lowest priority: project dirs (given first) override templates of plugins added later.
+    // Appending also keeps cached templates valid, since a lower-priority dir cannot shadow them.
+    addDir(dir: string): void {
+      const path = resolve(root, checkDir(dir, 'addDir'))
+      if (!loader.searchPaths.includes(path)) loader.searchPaths.push(path)
+    },
+  }
+}

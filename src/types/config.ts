@@ -1,0 +1,74 @@
+import type { GitVanHooks } from './hooks'
+import type { GitVanPluginEntry } from './plugin'
+
+export interface DaemonOptions {
+  /** Commits looked at on first start, or for a branch never seen (default 50). */
+  lookback: number
+  /** Runs at once (default 4). */
+  concurrency: number
+  /** Milliseconds between fallback polls of the refs (default 2000). */
+  pollInterval: number
+  /** `current`: the worktree GitVan runs in; `all`: every worktree of the repository. */
+  worktrees: 'current' | 'all'
+  /** Milliseconds running jobs get to finish on SIGINT/SIGTERM (default 10000). */
+  grace: number
+}
+
+export interface LLMOptions {
+  provider: string
+  model?: string
+  baseURL?: string
+  /** Name of the environment variable holding the API key (never the key itself). */
+  apiKeyEnv?: string
+  temperature: number
+  seed: number
+  timeout: number
+  maxRetries: number
+  cache: boolean
+}
+
+/** The resolved configuration: every key has a value (see `src/config/defaults.ts`). */
+export interface ResolvedGitVanConfig {
+  /** Directory the config was loaded from; relative dirs below resolve against it. */
+  rootDir: string
+  /** Job files, relative to rootDir (default `jobs`). */
+  jobsDir: string
+  /** Nunjucks templates, relative to rootDir (default `templates`). */
+  templatesDir: string
+  /** Folders whose exports are auto-imported in job files (default `['composables', 'utils']`). */
+  importsDirs: string[]
+  /** Local plugin files installed automatically (default `plugins`). */
+  pluginsDir: string
+  jobs: {
+    /** Default per-run timeout in milliseconds (default 300000). */
+    timeout: number
+    /** Deepest chain of `exec: 'job'` calls (default 8). */
+    maxDepth: number
+  }
+  templates: {
+    /** HTML-escape output (default false: templates make code and docs). */
+    autoescape: boolean
+  }
+  daemon: DaemonOptions
+  locks: {
+    /** Lease lifetime in milliseconds; renewed while a run goes on (default 30000). */
+    ttl: number
+  }
+  receipts: {
+    /** Notes ref holding one JSON line per run (default `refs/notes/gitvan/results`). */
+    ref: string
+  }
+  /** Names of environment variables passed to jobs; nothing else of GitVan's environment is. */
+  env: string[]
+  plugins: GitVanPluginEntry[]
+  hooks: Partial<{ [K in keyof GitVanHooks]: GitVanHooks[K] | GitVanHooks[K][] }>
+  llm: LLMOptions
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends (...args: any[]) => any ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] }
+
+/** What a user writes in `gitvan.config.ts`. */
+export type GitVanConfig = DeepPartial<Omit<ResolvedGitVanConfig, 'rootDir'>> & {
+  /** Extra keys read by plugins through their `configKey`. */
+  [pluginKey: string]: unknown
+}

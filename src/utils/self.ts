@@ -1,0 +1,33 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'pathe'
+
+/** The running GitVan package: its root folder, version, and the entry that `import ... from 'gitvan'` must mean. */
+export interface GitVanPackage {
+  root: string
+  version: string
+  /** `src/index.ts` when running from source, `dist/index.mjs` when built. */
+  entry: string
+}
+
+let cached: GitVanPackage | undefined
+
+export function gitvanPackage(): GitVanPackage {
+  if (cached) return cached
+  const here = fileURLToPath(import.meta.url)
+  let dir = dirname(here)
+  while (!isGitVanRoot(dir)) {
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`Cannot find GitVan's package.json above ${here}: the installation is broken, reinstall gitvan`)
+    dir = parent
+  }
+  const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }
+  const fromSource = here.endsWith('.ts')
+  cached = { root: dir, version, entry: join(dir, fromSource ? 'src/index.ts' : 'dist/index.mjs') }
+  return cached
+}
+
+function isGitVanRoot(dir: string): boolean {
+  const file = join(dir, 'package.json')
+  return existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'gitvan'
+}

@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'pathe'
+import { describe, expect, it } from 'vitest'
+import { configDefaults, loadGitVanConfig } from '../../src/config'
+import { createRepo } from '../utils/repo'
+
+describe('loadGitVanConfig', () => {
+  it('defaults when there is no config', async () => {
+    const cwd = createRepo()
+    const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd })
+    expect(configFile).toBeUndefined()
+    expect(config).toMatchObject({ ...configDefaults, rootDir: cwd })
+    expect(unknownKeys).toEqual([])
+  })
+
+  it('reads gitvan.config.ts importing from gitvan; arrays replace defaults, objects merge', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.ts'), `import { defineGitVanConfig } from 'gitvan'\nexport default defineGitVanConfig({ env: ['PATH'], daemon: { lookback: 5 }, myPlugin: { a: 1 } })\n`)
+    const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd })
+    expect(configFile).toBe(join(cwd, 'gitvan.config.ts'))
+    expect(config.env).toEqual(['PATH'])
+    expect(config.daemon).toEqual({ ...configDefaults.daemon, lookback: 5 })
+    expect(unknownKeys).toEqual(['myPlugin'])
+  })
+
+  it('priority: overrides > config file > .gitvanrc > package.json', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ gitvan: { jobsDir: 'pkg', templatesDir: 'pkg-t', daemon: { lookback: 1 } } }))
+    writeFileSync(join(cwd, '.gitvanrc'), 'jobsDir=rc\ntemplatesDir=rc-t\n')
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), 'export default { jobsDir: "file" }\n')
+    const { config } = await loadGitVanConfig({ cwd, overrides: { daemon: { concurrency: 9 } } })
+    expect([config.jobsDir, config.templatesDir, config.daemon.lookback, config.daemon.concurrency]).toEqual(['file', 'rc-t', 1, 9])
+  })
+
+  it.each([
+    ['{ daemon: { lookback: 0 } }', '`daemon.lookback` must be an integer >= 1, got number 0'],
+    ['{ daemon: { worktrees: "some" } }', '`daemon.worktrees` must be "current" or "all", got "some"'],
+    ['{ env: "PATH" }', '`env` must be an array of strings, got "PATH"'],
+    ['{ receipts: { ref: "refs/heads/x" } }', '`receipts.ref` must be a notes ref'],
+    ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got number 3'],
+  ])('refuses %s with the key path', async (body, message) => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), `export default ${body}\n`)
+    await expect(loadGitVanConfig({ cwd })).rejects.toThrow(message)
+  })
+
+  it('a config with a syntax error is one line naming the file', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.ts'), 'export default {\n')
+    const error: Error = await loadGitVanConfig({ cwd }).then(() => new Error('loaded'), e => e as Error)
+    expect(error.message).toMatch(/^Cannot load gitvan\.config\.ts in /)
+    expect(error.message).not.toContain('\n')
+  })
+})

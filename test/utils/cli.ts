@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { join } from 'pathe'
+import { testEnv } from './repo'
+
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
+const jitiCli = join(projectRoot, 'node_modules/jiti/lib/jiti-cli.mjs')
+const binSource = join(projectRoot, 'src/cli/bin.ts')
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Run the real `gitvan` CLI (from source) as a child process in `cwd`. */
+export function gitvan(args: string[], options: { cwd: string; env?: Record<string, string>; timeout?: number }): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [jitiCli, binSource, ...args], {
+      cwd: options.cwd,
+      env: { ...testEnv, NO_COLOR: '1', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeout ?? 60_000,
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', chunk => (stdout += chunk))
+    child.stderr.on('data', chunk => (stderr += chunk))
+    child.on('error', reject)
+    child.on('close', code => resolve({ code, stdout, stderr }))
+  })
+}

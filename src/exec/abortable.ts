@@ -11,7 +11,6 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal, graceMs =
     let timer: NodeJS.Timeout | undefined
     const onAbort = () => {
       timer = setTimeout(() => reject(signal.reason), graceMs)
-      timer.unref()
     }
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })

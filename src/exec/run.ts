@@ -3,6 +3,7 @@ import { withGitVan } from '../composables/context'
 import type { GitVanContext } from '../types/context'
 import type { ExecResult, ExecSpec } from '../types/exec'
 import { abortable } from './abortable'
+import { createDeadline } from './deadline'
 import { resolveExecType } from './registry'
 import { failure } from './result'
 
@@ -26,19 +27,18 @@ export async function runExec(spec: ExecSpec, { ctx, signal }: RunExecOptions): 
   } catch (error) {
     return failure(error, elapsed())
   }
-  const signals = [signal, spec.timeout ? AbortSignal.timeout(spec.timeout) : undefined].filter(Boolean) as AbortSignal[]
-  const stepSignal = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal
+  const deadline = spec.timeout ? createDeadline(spec.timeout) : undefined
+  const stepSignal = AbortSignal.any([signal, deadline?.signal].filter((s): s is AbortSignal => s !== undefined))
+  // The step's own timeout wins over how a handler describes its abort.
+  const timedOut = () => deadline?.signal.aborted === true
+  const timeoutMessage = `${spec.exec} step timed out after ${spec.timeout} ms`
   try {
     const result = await abortable(withGitVan(ctx, () => handler(spec, { ctx, signal: stepSignal })), stepSignal)
-    if (!result.ok && isTimeout(stepSignal)) return { ...result, meta: { ...result.meta, status: 'timeout' } }
+    if (!result.ok && timedOut()) return { ...result, error: timeoutMessage, meta: { ...result.meta, status: 'timeout' } }
     return { ...result, durationMs: result.durationMs ?? elapsed() }
   } catch (error) {
-    const timedOut = isTimeout(stepSignal)
-    const reason = timedOut ? `${spec.exec} step timed out after ${spec.timeout} ms` : error
-    return failure(reason, elapsed(), timedOut ? { meta: { status: 'timeout' } } : {})
+    return failure(timedOut() ? timeoutMessage : error, elapsed(), timedOut() ? { meta: { status: 'timeout' } } : {})
+  } finally {
+    deadline?.clear()
   }
-}
-
-export function isTimeout(signal: AbortSignal): boolean {
-  return signal.aborted && (signal.reason as Error)?.name === 'TimeoutError'
 }

@@ -12,6 +12,15 @@ export class GitError extends Error {
   }
 }
 
-function firstLine(text: string): string {
+/**
+ * A failure the git layer detects itself (a bad argument, a lost race) before or instead of a git process:
+ * still a `GitError`, so callers catch one class for everything that goes wrong around git.
+ */
+export function gitLayerError(cwd: string, message: string): GitError {
+  return new GitError([], null, '', cwd, message)
+}
+
+/** First non-empty line of git's output, for one-line error messages. */
+export function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
 }

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process'
 import type { GitResult, GitRunOptions } from '../types/git'
-import { GitError } from './error'
+import { GitError, gitLayerError } from './error'
 
 /** Variables that redirect git to another repository, index or config: never inherited by accident. */
 const SCRUBBED = new Set(['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_COMMON_DIR', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE', 'GIT_PREFIX'])
@@ -21,26 +21,41 @@ export function gitEnv(extra?: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /**
+ * Start git with the base flags and a scrubbed environment; the caller owns the streams. Arguments are an array
+ * (never a shell); one containing a NUL byte is refused, since the OS would cut it there.
+ */
+export function spawnGit(args: readonly string[], options: Pick<GitRunOptions, 'cwd' | 'env' | 'timeout'>): ChildProcessWithoutNullStreams {
+  const bad = args.find(arg => arg.includes('\0'))
+  if (bad !== undefined) {
+    throw gitLayerError(options.cwd, `Invalid git argument ${JSON.stringify(bad)} in ${options.cwd}: arguments cannot contain NUL bytes, remove them`)
+  }
+  return spawn('git', [...GIT_BASE_ARGS, ...args], {
+    cwd: options.cwd,
+    env: gitEnv(options.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    timeout: options.timeout,
+  })
+}
+
+/** The `GitError` for a git process that could not be started. */
+export function spawnError(args: readonly string[], cwd: string, error: NodeJS.ErrnoException): GitError {
+  const reason = error.code === 'ENOENT' ? `git binary not found or cwd missing (${cwd})` : error.message
+  return new GitError(args, null, reason, cwd)
+}
+
+/**
  * Run git with an argument array (never a shell). Resolves with stdout/stderr, rejects with a `GitError`
  * for an exit code outside `okCodes` (default `[0]`).
  */
 export function runGit(args: readonly string[], options: GitRunOptions): Promise<GitResult> {
   const okCodes = options.okCodes ?? [0]
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...GIT_BASE_ARGS, ...args], {
-      cwd: options.cwd,
-      env: gitEnv(options.env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: options.timeout,
-    })
+    const child = spawnGit(args, options)
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      const reason = error.code === 'ENOENT' ? `git binary not found or cwd missing (${options.cwd})` : error.message
-      reject(new GitError(args, null, reason, options.cwd))
-    })
+    child.on('error', error => reject(spawnError(args, options.cwd, error)))
     child.on('close', (code) => {
       const result = { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), exitCode: code ?? -1 }
       if (code !== null && okCodes.includes(code)) resolve(result)

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'pathe'
 import type { GitVanApp } from '../types/app'
 import { gitvanPackage } from '../utils/self'
+import type { GitVanPackage } from '../utils/self'
 import { createAutoImports } from './imports'
 
 /**
@@ -11,7 +12,7 @@ import { createAutoImports } from './imports'
  */
 export async function writeTypes(app: GitVanApp): Promise<string[]> {
   const dir = join(app.repo.root, '.gitvan')
-  const { entry } = gitvanPackage()
+  const pkg = gitvanPackage()
   const autoImports = await createAutoImports({ imports: app.imports, dirs: app.importsDirs })
   const jobs = await app.scanJobs()
   const files: Record<string, string> = {
@@ -26,7 +27,7 @@ export async function writeTypes(app: GitVanApp): Promise<string[]> {
       '}',
       '',
     ].join('\n'),
-    'tsconfig.json': `${JSON.stringify(tsconfig(dir, entry, app), null, 2)}\n`,
+    'tsconfig.json': `${JSON.stringify(tsconfig(dir, pkg, app), null, 2)}\n`,
   }
   const written: string[] = []
   for (const [name, content] of Object.entries(files)) {
@@ -38,9 +39,10 @@ export async function writeTypes(app: GitVanApp): Promise<string[]> {
   return written
 }
 
-function tsconfig(dir: string, entry: string, app: GitVanApp) {
+function tsconfig(dir: string, pkg: GitVanPackage, app: GitVanApp) {
   // `gitvan` means the running GitVan here too, whether it is installed in the project or not.
-  const types = entry.endsWith('.ts') ? entry : entry.replace(/\.mjs$/, '.d.mts')
+  const fromSource = pkg.entry.endsWith('.ts')
+  const types = fromSource ? pkg.entry : pkg.entry.replace(/\.mjs$/, '.d.mts')
   const sources = [...app.jobsDirs, ...app.importsDirs, join(app.repo.root, app.options.pluginsDir)].map(folder => `${relative(dir, folder)}/**/*`)
   return {
     compilerOptions: {
@@ -52,6 +54,8 @@ function tsconfig(dir: string, entry: string, app: GitVanApp) {
       skipLibCheck: true,
       allowImportingTsExtensions: true,
       paths: { gitvan: [types] },
+      // GitVan's sources (when it runs from a checkout) need Node's types, which the project may not have.
+      ...(fromSource ? { typeRoots: [join(pkg.root, 'node_modules/@types'), join(app.repo.root, 'node_modules/@types')] } : {}),
     },
     include: ['./types/**/*.d.ts', ...sources],
   }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { withGitVan } from '../composables/context'
 import { abortable } from '../exec/abortable'
-import { isTimeout } from '../exec/run'
+import { createDeadline } from '../exec/deadline'
 import { failure, toResult } from '../exec/result'
 import { createReceipt } from '../receipts/receipt'
 import { writeReceipt } from '../receipts/store'
@@ -18,42 +18,47 @@ import { runSteps } from './steps'
  */
 export async function executeJob(app: GitVanApp, id: string, job: Job, options: RunJobOptions = {}): Promise<JobRun> {
   const timeout = job.timeout ?? app.options.jobs.timeout
-  const signal = AbortSignal.any([AbortSignal.timeout(timeout), ...(options.signal ? [options.signal] : [])])
-  const ctx = createGitVanContext({
-    signal,
-    app,
-    jobChain: [...(options.jobChain ?? []), id],
-    head: options.head,
-    branch: options.branch,
-    commitTime: options.commitTime,
-    now: options.now,
-    env: { ...job.env, GITVAN_JOB: id },
-  })
-  const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
-  const startedAt = new Date()
-  const started = performance.now()
-  const elapsed = () => Math.round(performance.now() - started)
-
-  let result: ExecResult
-  let status: ReceiptStatus = 'ok'
+  const deadline = createDeadline(timeout)
   try {
-    await app.callHook('job:before', event)
-    result = await abortable(withGitVan(ctx, () => perform(job, event, signal)), signal)
-    result = { ...result, durationMs: elapsed() }
-    if (!result.ok) status = result.meta?.status === 'timeout' ? 'timeout' : 'error'
-  } catch (error) {
-    const timedOut = isTimeout(signal)
-    status = timedOut ? 'timeout' : 'error'
-    result = failure(timedOut ? `job ${id} timed out after ${timeout} ms` : error, elapsed())
-    await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
-  }
-  await app.callHook('job:after', event, result)
+    const signal = AbortSignal.any([deadline.signal, ...(options.signal ? [options.signal] : [])])
+    const ctx = createGitVanContext({
+      app,
+      signal,
+      jobChain: [...(options.jobChain ?? []), id],
+      head: options.head,
+      branch: options.branch,
+      commitTime: options.commitTime,
+      now: options.now,
+      env: { ...job.env, GITVAN_JOB: id },
+    })
+    const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
+    const startedAt = new Date()
+    const started = performance.now()
+    const elapsed = () => Math.round(performance.now() - started)
 
-  if (!ctx.head) return { id, result }
-  const receipt = createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status })
-  await writeReceipt(app.repo.root, app.options.receipts.ref, receipt)
-  await app.callHook('receipt:written', receipt)
-  return { id, result, receipt }
+    let result: ExecResult
+    let status: ReceiptStatus = 'ok'
+    try {
+      await app.callHook('job:before', event)
+      result = await abortable(withGitVan(ctx, () => perform(job, event, signal)), signal)
+      result = { ...result, durationMs: elapsed() }
+      if (!result.ok) status = result.meta?.status === 'timeout' ? 'timeout' : 'error'
+    } catch (error) {
+      status = deadline.signal.aborted ? 'timeout' : 'error'
+      result = failure(deadline.signal.aborted ? `job ${id} timed out after ${timeout} ms` : error, elapsed())
+      await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
+    }
+    deadline.clear()
+    await app.callHook('job:after', event, result)
+
+    if (!ctx.head) return { id, result }
+    const receipt = createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status })
+    await writeReceipt(app.repo.root, app.options.receipts.ref, receipt)
+    await app.callHook('receipt:written', receipt)
+    return { id, result, receipt }
+  } finally {
+    deadline.clear()
+  }
 }
 
 async function perform(job: Job, event: JobEvent, signal: AbortSignal): Promise<ExecResult> {

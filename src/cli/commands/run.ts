@@ -1,4 +1,5 @@
 import { defineCommand } from 'citty'
+import type { ExecResult } from '../../types/exec'
 import { commonArgs, loadApp } from '../shared'
 
 export default defineCommand({
@@ -17,8 +18,11 @@ export default defineCommand({
       if (args.json) {
         console.log(JSON.stringify({ id: args.id, result, receipt: receipt ?? null }, null, 2))
       } else {
-        if (result.stdout) process.stdout.write(result.stdout.endsWith('\n') ? result.stdout : `${result.stdout}\n`)
-        if (result.stderr) process.stderr.write(result.stderr.endsWith('\n') ? result.stderr : `${result.stderr}\n`)
+        const steps = (result.meta?.steps ?? []) as ExecResult[]
+        for (const output of [result, ...steps]) {
+          if (output.stdout) process.stdout.write(withNewline(output.stdout))
+          if (output.stderr) process.stderr.write(withNewline(output.stderr))
+        }
         const status = result.ok ? 'ok' : `failed: ${result.error ?? 'no reason given'}`
         const where = receipt ? `receipt on ${receipt.sha.slice(0, 7)} (${app.options.receipts.ref})` : 'no receipt: the repository has no commit yet'
         console.log(`${args.id} ${status} in ${result.durationMs} ms${result.artifact ? `, wrote ${result.artifact}` : ''}; ${where}`)
@@ -29,6 +33,10 @@ export default defineCommand({
     }
   },
 })
+
+function withNewline(text: string): string {
+  return text.endsWith('\n') ? text : `${text}\n`
+}
 
 function parsePayload(raw: string | undefined): unknown {
   if (raw === undefined) return undefined

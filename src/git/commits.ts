@@ -1,0 +1,64 @@
+import type { CommitInfo, ScanOptions } from '../types/git'
+import { GitError, firstLine, gitLayerError } from './error'
+import { COMMIT_FORMAT, CommitParser } from './commit-parser'
+import { spawnError, spawnGit } from './run'
+
+/**
+ * The commits `revs` select (`main`, `a..b`, `^x`, several at once; newest first unless `reverse`) in ONE
+ * `git log` process whose output is parsed as it streams. Changed paths are against the first parent (root
+ * commits: against the empty tree), renames detected. No revs, or a range with no commits, gives `[]`; an
+ * unknown rev is a `GitError`.
+ */
+export async function scanCommits(cwd: string, revs: string | string[], options: ScanOptions = {}): Promise<CommitInfo[]> {
+  const list = typeof revs === 'string' ? [revs] : revs
+  if (list.length === 0) return []
+  return streamLog(cwd, ['log', ...logOptions(cwd, list, options), '--end-of-options', ...list, '--'], list)
+}
+
+/** The last `n` commits reachable from `ref`, newest first (oldest first with `reverse`). */
+export function lastCommits(cwd: string, ref: string, n: number, options: Omit<ScanOptions, 'limit'> = {}): Promise<CommitInfo[]> {
+  return scanCommits(cwd, ref, { ...options, limit: n })
+}
+
+function streamLog(cwd: string, args: string[], revs: string[]): Promise<CommitInfo[]> {
+  return new Promise((resolve, reject) => {
+    const parser = new CommitParser()
+    let stderr = ''
+    let parseError: unknown = null
+    const child = spawnGit(args, { cwd })
+    child.stdin.end()
+    child.stdout.on('data', (chunk: Buffer) => {
+      try {
+        parser.push(chunk)
+      }
+      catch (error) {
+        parseError = error
+        child.kill()
+      }
+    })
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
+    child.on('error', error => reject(spawnError(args, cwd, error)))
+    child.on('close', (code) => {
+      if (parseError) reject(parseError)
+      else if (code !== 0) reject(new GitError(args, code, stderr, cwd, `Cannot scan commits ${revs.join(' ')} in ${cwd}: ${firstLine(stderr) || `git log exited with ${code}`}`))
+      else resolve(parser.end())
+    })
+  })
+}
+
+function logOptions(cwd: string, revs: string[], options: ScanOptions): string[] {
+  for (const rev of revs) {
+    if (typeof rev !== 'string' || rev === '') throw gitLayerError(cwd, `Invalid rev ${JSON.stringify(rev)} to scan in ${cwd}: pass a branch, sha or range such as main or a..b`)
+  }
+  const { limit, reverse, firstParent, files = true } = options
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw gitLayerError(cwd, `Invalid scan limit ${JSON.stringify(limit)} in ${cwd}: pass a whole number of commits, 0 or more`)
+  }
+  // Pin everything user config could change in the output: colors, signatures, relative paths, rename detection.
+  const args = ['-z', `--format=${COMMIT_FORMAT}`, '--no-color', '--no-show-signature']
+  if (files) args.push('--name-status', '--find-renames', '--no-relative', '--root', '--diff-merges=first-parent')
+  if (limit !== undefined) args.push(`--max-count=${limit}`)
+  if (reverse) args.push('--reverse')
+  if (firstParent) args.push('--first-parent')
+  return args
+}

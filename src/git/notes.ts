@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { defu } from 'defu'
+import type { CatFile, NoteEntry, NotesCommit, NotesCommitOptions, WriteNotesOptions } from '../types/git'
+import { gitLayerError } from './error'
+import { withCatFile } from './cat-file'
+import { readNotesTree } from './notes-tree'
+import { assertOid } from './oid'
+import { assertRefName } from './ref-name'
+import { readRef, updateRef } from './refs'
+import { git, runGit } from './run'
+
+const DEFAULTS = { message: 'Notes added by GitVan', retries: 50 }
+const COMMITTER = 'GitVan <gitvan@localhost>'
+
+/** The note on `object` (any rev) in `notesRef`, exactly as stored; `null` when there is none. */
+export async function readNote(cwd: string, notesRef: string, object: string): Promise<string | null> {
+  assertNotesRef(cwd, notesRef)
+  const { stdout, exitCode } = await runGit(['notes', `--ref=${notesRef}`, 'show', '--end-of-options', object], { cwd, okCodes: [0, 1] })
+  return exitCode === 0 ? stdout : null
+}
+
+/** All notes in `notesRef` (object sha → text), or only those on `objects` (full shas), in two git processes. */
+export async function readNotes(cwd: string, notesRef: string, objects?: string[]): Promise<Map<string, string>> {
+  assertNotesRef(cwd, notesRef)
+  objects?.forEach(object => assertOid(cwd, object, `object in ${notesRef}`))
+  const tip = await readRef(cwd, notesRef)
+  if (!tip || objects?.length === 0) return new Map()
+  return withCatFile(cwd, cat => readNotesTree(cwd, cat, tip, objects ?? null))
+}
+
+/**
+ * A new notes commit on top of `notesRef`'s current value with `entries` applied, in order (several entries
+ * may target one commit), keeping every other note. Not published: move the ref with `updateRef` or inside a
+ * `refTransaction` expecting `parent`. A constant number of git processes for any number of entries.
+ */
+export async function buildNotesCommit(cwd: string, notesRef: string, entries: NoteEntry[], options: NotesCommitOptions = {}): Promise<NotesCommit> {
+  assertNotesRef(cwd, notesRef)
+  assertEntries(cwd, notesRef, entries)
+  const parent = await readRef(cwd, notesRef)
+  const notes = await withCatFile(cwd, async (cat) => {
+    await assertCommits(cwd, cat, entries)
+    const appended = entries.filter(entry => entry.mode !== 'replace').map(entry => entry.object)
+    const existing = parent && appended.length > 0 ? await readNotesTree(cwd, cat, parent, appended) : new Map<string, string>()
+    return applyEntries(existing, entries)
+  })
+  const commit = await importNotesCommit(cwd, parent, notes, defu(options, DEFAULTS).message)
+  return { parent, commit }
+}
+
+/**
+ * Apply `entries` to `notesRef` and publish the result with a compare-and-swap, rebuilding on the new value and
+ * retrying after a short jittered pause when another writer got there first: concurrent writers lose nothing.
+ * Returns the new notes commit.
+ */
+export async function writeNotes(cwd: string, notesRef: string, entries: NoteEntry[], options: WriteNotesOptions = {}): Promise<string> {
+  const { retries, ...build } = defu(options, DEFAULTS)
+  for (let attempt = 0; ; attempt++) {
+    const { parent, commit } = await buildNotesCommit(cwd, notesRef, entries, build)
+    if (await updateRef(cwd, { ref: notesRef, oldValue: parent, newValue: commit })) return commit
+    if (attempt >= retries) {
+      throw gitLayerError(cwd, `Could not write notes to ${notesRef} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later or raise the retries option`)
+    }
+    await sleep(backoff(attempt))
+  }
+}
+
+/** Append `text` as new line(s) to the note on `object` (a full commit sha); returns the new notes commit. */
+export function appendNote(cwd: string, notesRef: string, object: string, text: string): Promise<string> {
+  return writeNotes(cwd, notesRef, [{ object, text, mode: 'append' }])
+}
+
+/** Notes refs must live under refs/notes/: `git notes` and `git log --notes` look for them nowhere else. */
+function assertNotesRef(cwd: string, notesRef: string): void {
+  assertRefName(cwd, notesRef, 'notes ref')
+  if (!notesRef.startsWith('refs/notes/')) {
+    throw gitLayerError(cwd, `Invalid notes ref "${notesRef}" in ${cwd}: notes refs live under refs/notes/ (e.g. refs/notes/gitvan)`)
+  }
+}
+
+function assertEntries(cwd: string, notesRef: string, entries: NoteEntry[]): void {
+  if (entries.length === 0) throw gitLayerError(cwd, `No note entries to write to ${notesRef} in ${cwd}: pass at least one { object, text }`)
+  for (const { object, text, mode } of entries) {
+    assertOid(cwd, object, `object of a note in ${notesRef}`)
+    if (typeof text !== 'string' || text === '') {
+      throw gitLayerError(cwd, `Empty note text for ${object} in ${notesRef} (${cwd}): pass the text to write`)
+    }
+    if (mode !== undefined && mode !== 'append' && mode !== 'replace') {
+      throw gitLayerError(cwd, `Invalid note mode ${JSON.stringify(mode)} for ${object} in ${notesRef} (${cwd}): use "append" or "replace"`)
+    }
+  }
+}
+
+/** `git fast-import` only annotates commits: check up front for a clear error instead of a crash report. */
+async function assertCommits(cwd: string, cat: CatFile, entries: NoteEntry[]): Promise<void> {
+  const objects = [...new Set(entries.map(entry => entry.object))]
+  const infos = await Promise.all(objects.map(object => cat.info(object)))
+  infos.forEach((info, i) => {
+    if (info?.type !== 'commit') {
+      throw gitLayerError(cwd, `Cannot attach a note to ${objects[i]} in ${cwd}: ${info ? `it is a ${info.type}` : 'no such object'}; notes annotate existing commits`)
+    }
+  })
+}
+
+/** The final text of every touched note: appends add lines after the existing text, each note ends with "\n". */
+function applyEntries(existing: Map<string, string>, entries: NoteEntry[]): Map<string, string> {
+  const notes = new Map<string, string>()
+  for (const { object, text, mode } of entries) {
+    const before = mode === 'replace' ? '' : notes.get(object) ?? existing.get(object) ?? ''
+    notes.set(object, withNewline(before) + withNewline(text))
+  }
+  return notes
+}
+
+function withNewline(text: string): string {
+  return text === '' || text.endsWith('\n') ? text : `${text}\n`
+}
+
+/**
+ * Write the notes commit with one `git fast-import`: it creates the blobs, keeps the parent's notes and balances
+ * the fan-out. Resetting the branch before the end stops fast-import from writing any ref; `get-mark` reports
+ * the commit.
+ */
+async function importNotesCommit(cwd: string, parent: string | null, notes: Map<string, string>, message: string): Promise<string> {
+  const branch = `refs/gitvan/tmp/notes-${process.pid}-${randomBytes(6).toString('hex')}`
+  const stream = ['feature done\n', `commit ${branch}\n`, 'mark :1\n', `committer ${COMMITTER} ${Math.floor(Date.now() / 1000)} +0000\n`, data(message)]
+  if (parent) stream.push(`from ${parent}\n`)
+  for (const [object, text] of notes) stream.push(`N inline ${object}\n`, data(text))
+  stream.push('\n', `reset ${branch}\n`, '\n', 'get-mark :1\n', 'done\n')
+  return git(['fast-import', '--quiet'], { cwd, input: stream.join('') })
+}
+
+function data(text: string): string {
+  return `data ${Buffer.byteLength(text)}\n${text}\n`
+}
+
+/** A pause that doubles per attempt up to 100 ms, jittered so competing writers spread out. */
+function backoff(attempt: number): number {
+  const ceiling = Math.min(100, 5 * 2 ** attempt)
+  return ceiling / 2 + Math.random() * ceiling / 2
+}

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs'
+import { join } from 'pathe'
+import { describe, expect, it } from 'vitest'
+import { gitvan } from '../utils/cli'
+import { createProject } from '../utils/project'
+
+describe('gitvan list', () => {
+  it('reads metadata without running job code, and imports only where a value is not a literal', async () => {
+    const repo = createProject({
+      'jobs/static.ts': `import { writeFileSync } from 'node:fs'
+writeFileSync('side-effect-static', 'ran')
+export default defineJob({ meta: { desc: 'Static', tags: ['a'], schedule: '*/5 * * * *' }, on: { commit: { branches: ['main'] } }, run() {} })
+`,
+      'jobs/dynamic.ts': `const name = 'Dyn' + 'amic'
+export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ exec: 'cli', cmd: 'true' }] })
+`,
+    })
+    const { code, stdout } = await gitvan(['list', '--json'], { cwd: repo })
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout)).toEqual([
+      { id: 'dynamic', kind: 'composite', desc: 'Dynamic', tags: [], on: { tag: 'v*' }, file: 'jobs/dynamic.ts' },
+      { id: 'static', kind: 'atomic', desc: 'Static', tags: ['a'], schedule: '*/5 * * * *', on: { commit: { branches: ['main'] } }, file: 'jobs/static.ts' },
+    ])
+    expect(existsSync(join(repo, 'side-effect-static'))).toBe(false)
+  })
+
+  it('prints a table', async () => {
+    const repo = createProject({ 'jobs/docs/changelog.ts': "export default defineJob({ meta: { desc: 'Changelog' }, on: { commit: true }, run() {} })\n" })
+    const { stdout } = await gitvan(['list'], { cwd: repo })
+    expect(stdout.split('\n')[0]).toMatch(/^ID\s+KIND\s+TRIGGERS\s+SCHEDULE\s+DESCRIPTION$/)
+    expect(stdout).toMatch(/docs:changelog\s+atomic\s+commit\s+Changelog/)
+  })
+
+  it('lists broken files as broken with file:line:col, still lists the others, exits 1', async () => {
+    const repo = createProject({
+      'jobs/good.ts': "export default defineJob({ meta: { desc: 'Good' }, run() {} })\n",
+      'jobs/syntax.ts': 'export default defineJob({\n  meta: { desc: "x" },,\n})\n',
+      'jobs/invalid.ts': "export default defineJob({ meta: { desc: 'x' + 1 }, kind: 'composite', run() {} })\n",
+    })
+    const { code, stdout, stderr } = await gitvan(['list', '--json'], { cwd: repo })
+    expect(code).toBe(1)
+    const rows = JSON.parse(stdout)
+    expect(rows.map((r: any) => [r.id, r.broken ?? 'ok'])).toEqual([
+      ['good', 'ok'],
+      ['invalid', 'jobs/invalid.ts: `kind` must be "atomic" for a job with run'],
+      ['syntax', expect.stringMatching(/^jobs\/syntax\.ts:2:\d+: /)],
+    ])
+    expect(stderr).toContain('gitvan: broken job syntax: jobs/syntax.ts:2:')
+  })
+
+  it('two files for one id: a clear error naming both', async () => {
+    const repo = createProject({ 'jobs/db.ts': 'export default defineJob({ run() {} })\n', 'jobs/db/index.ts': 'export default defineJob({ run() {} })\n' })
+    const { code, stderr } = await gitvan(['list'], { cwd: repo })
+    expect(code).toBe(1)
+    expect(stderr).toContain('Job id "db" is defined twice:')
+  })
+})

@@ -1,5 +1,6 @@
 import { readFile as readFileFs } from 'node:fs/promises'
 import { scanCommits } from '../git/commits'
+import { diffPaths } from '../git/diff'
 import { appendNote, readNote } from '../git/notes'
 import { listRefs, readRef, updateRef } from '../git/refs'
 import { git } from '../git/run'
@@ -65,7 +66,7 @@ export function useGit(): UseGit {
     status: () => readStatus(cwd),
     isClean: async () => (await readStatus(cwd)).length === 0,
     commits: (revs, options) => scanCommits(cwd, revs ?? at(), options),
-    changedPaths: async (from, to) => (await scanCommits(cwd, [`${from}..${at(to)}`], { reverse: true })).flatMap(commit => commit.files),
+    changedPaths: (from, to) => diffPaths(cwd, from, at(to)),
     show: (path, rev) => readFileAt(cwd, at(rev), path),
     readFile: path => readFileFs(resolveInside(cwd, path), 'utf8'),
     writeFile: async (path, content) => {

@@ -1,9 +1,16 @@
-import { runGit } from './run'
+import { withCatFile } from './cat-file'
+import { gitLayerError } from './error'
 
-/** Contents of `path` at `rev` (e.g. `HEAD`, a sha, a tag), or `null` when the path does not exist there. */
+/**
+ * Contents of `path` at `rev` (a branch, tag, sha, `HEAD~2`, ...), `null` when the path is not a file there.
+ * Read through `cat-file`, so neither value ever meets git's argument parser.
+ */
 export async function readFileAt(cwd: string, rev: string, path: string): Promise<string | null> {
-  if (rev.includes(':') || rev.startsWith('-')) throw new Error(`Invalid revision ${JSON.stringify(rev)}: pass a ref or sha, without ":" or a leading "-"`)
-  const { stdout, exitCode } = await runGit(['cat-file', '-e', `${rev}:${path}`], { cwd, okCodes: [0, 1, 128] })
-  if (exitCode !== 0) return null
-  return (await runGit(['cat-file', 'blob', `${rev}:${path}`], { cwd })).stdout || stdout
+  if (/[\n\0]/.test(rev + path) || rev === '' || path === '') {
+    throw gitLayerError(cwd, `Invalid revision or path ${JSON.stringify(`${rev}:${path}`)} in ${cwd}: pass a non-empty rev and path without newlines`)
+  }
+  return withCatFile(cwd, async (cat) => {
+    const object = await cat.read(`${rev}:${path}`)
+    return object?.type === 'blob' ? object.content.toString('utf8') : null
+  })
 }

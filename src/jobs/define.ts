@@ -13,17 +13,17 @@ export function defineJob<Payload = any>(definition: JobDefinition<Payload>): Jo
   return validateJob(definition)
 }
 
-const KNOWN_KEYS = new Set(['kind', 'meta', 'on', 'run', 'steps', 'validate', 'timeout', 'env'])
+const KNOWN_KEYS = new Set(['kind', 'meta', 'on', 'run', 'steps', 'validate', 'timeout', 'env', 'retry'])
 
 export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Payload> {
-  const fail = (field: string, expected: string): never => {
+  const fail: Fail = (field, expected) => {
     throw new JobDefinitionError(field, `\`${field}\` must be ${expected}`)
   }
   if (!isObject(definition)) fail('defineJob()', 'called with an object: defineJob({ run() { ... } })')
   for (const key of Object.keys(definition)) {
     if (!KNOWN_KEYS.has(key)) fail(key, `one of the known keys (${[...KNOWN_KEYS].join(', ')}), or removed`)
   }
-  const { kind, meta = {}, on, run, steps, validate, timeout, env } = definition
+  const { kind, meta = {}, on, run, steps, validate, timeout, env, retry } = definition
   if (run !== undefined && typeof run !== 'function') fail('run', 'a function')
   if (steps !== undefined && !(Array.isArray(steps) && steps.every(step => isObject(step) && typeof step.exec === 'string'))) {
     fail('steps', 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }')
@@ -41,33 +41,69 @@ export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Pa
   if (validate !== undefined && typeof validate !== 'function') fail('validate', 'a function')
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) fail('timeout', 'a positive number of milliseconds')
   if (env !== undefined && !(isObject(env) && Object.values(env).every(value => typeof value === 'string'))) fail('env', 'an object of string values')
+  if (retry !== undefined) validateRetry(retry, fail)
   return { ...definition, kind: inferred, meta }
 }
 
-function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: (field: string, expected: string) => never): void {
+type Fail = (field: string, expected: string) => never
+
+const COMMIT_FILTER_KEYS = ['branches', 'paths', 'message', 'author', 'type', 'scope', 'merge']
+const PATH_KINDS = ['any', 'added', 'modified', 'deleted']
+
+function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: Fail): void {
   if (!isObject(on)) fail('on', 'an object like { commit: true }')
   for (const key of Object.keys(on)) {
-    if (key !== 'commit' && key !== 'tag') fail(`on.${key}`, 'one of on.commit, on.tag')
+    if (!['commit', 'tag', 'branch'].includes(key)) fail(`on.${key}`, 'one of on.commit, on.tag, on.branch')
   }
-  const { commit, tag } = on
-  if (commit !== undefined && commit !== true) {
-    if (!isObject(commit)) fail('on.commit', 'true or an object { branches?, paths?, message? }')
-    const filter = commit as Record<string, unknown>
-    for (const key of Object.keys(filter)) {
-      if (!['branches', 'paths', 'message'].includes(key)) fail(`on.commit.${key}`, 'one of branches, paths, message')
-    }
-    if (filter.branches !== undefined && !isGlobs(filter.branches)) fail('on.commit.branches', 'a glob or an array of globs')
-    if (filter.paths !== undefined && !isGlobs(filter.paths)) fail('on.commit.paths', 'a glob or an array of globs')
-    if (filter.message !== undefined) {
-      if (typeof filter.message !== 'string') fail('on.commit.message', 'a regular expression source string')
-      try {
-        new RegExp(filter.message as string)
-      } catch (error) {
-        fail('on.commit.message', `a valid regular expression (${(error as Error).message})`)
-      }
+  const { commit, tag, branch } = on
+  if (commit !== undefined && commit !== true) validateCommitFilter(commit, fail)
+  if (tag !== undefined && !isGlobs(tag)) {
+    if (!isObject(tag)) fail('on.tag', 'a glob, an array of globs, or { match?, semver? }')
+    const filter = tag as Record<string, unknown>
+    for (const key of Object.keys(filter)) if (key !== 'match' && key !== 'semver') fail(`on.tag.${key}`, 'one of match, semver')
+    if (filter.match !== undefined && !isGlobs(filter.match)) fail('on.tag.match', 'a glob or an array of globs')
+    if (filter.semver !== undefined && typeof filter.semver !== 'boolean') fail('on.tag.semver', 'true or false')
+  }
+  if (branch !== undefined && !isGlobs(branch)) fail('on.branch', 'a glob or an array of globs')
+}
+
+function validateCommitFilter(commit: unknown, fail: Fail): void {
+  if (!isObject(commit)) fail('on.commit', `true or an object { ${COMMIT_FILTER_KEYS.join('?, ')}? }`)
+  const filter = commit as Record<string, any>
+  for (const key of Object.keys(filter)) {
+    if (!COMMIT_FILTER_KEYS.includes(key)) fail(`on.commit.${key}`, `one of ${COMMIT_FILTER_KEYS.join(', ')}`)
+  }
+  for (const key of ['branches', 'author'] as const) {
+    if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a glob or an array of globs')
+  }
+  for (const key of ['type', 'scope'] as const) {
+    if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a string or an array of strings')
+  }
+  if (filter.paths !== undefined && !isGlobs(filter.paths)) {
+    if (!isObject(filter.paths)) fail('on.commit.paths', 'a glob, an array of globs, or { any?, added?, modified?, deleted? }')
+    for (const [kind, globs] of Object.entries(filter.paths)) {
+      if (!PATH_KINDS.includes(kind)) fail(`on.commit.paths.${kind}`, `one of ${PATH_KINDS.join(', ')}`)
+      if (!isGlobs(globs)) fail(`on.commit.paths.${kind}`, 'a glob or an array of globs')
     }
   }
-  if (tag !== undefined && !isGlobs(tag)) fail('on.tag', 'a glob or an array of globs')
+  if (filter.merge !== undefined && typeof filter.merge !== 'boolean' && !(isObject(filter.merge) && isGlobs(filter.merge.into))) {
+    fail('on.commit.merge', 'true, false, or { into: branch globs }')
+  }
+  if (filter.message !== undefined) {
+    if (typeof filter.message !== 'string') fail('on.commit.message', 'a regular expression source string')
+    try {
+      new RegExp(filter.message)
+    } catch (error) {
+      fail('on.commit.message', `a valid regular expression (${(error as Error).message})`)
+    }
+  }
+}
+
+function validateRetry(retry: unknown, fail: Fail): void {
+  if (!isObject(retry)) fail('retry', 'an object { count, backoff? }')
+  const policy = retry as Record<string, unknown>
+  if (!(Number.isInteger(policy.count) && (policy.count as number) >= 0)) fail('retry.count', 'an integer >= 0')
+  if (policy.backoff !== undefined && !(Number.isInteger(policy.backoff) && (policy.backoff as number) >= 0)) fail('retry.backoff', 'a number of milliseconds >= 0')
 }
 
 function isObject(value: unknown): value is Record<string, any> {

@@ -29,6 +29,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       branch: options.branch,
       commitTime: options.commitTime,
       now: options.now,
+      worktree: options.worktree,
       env: { ...job.env, GITVAN_JOB: id },
     })
     const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
@@ -53,8 +54,10 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
 
     if (!ctx.head) return { id, result }
     const receipt = createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status })
-    await writeReceipt(app.repo.root, app.options.receipts.ref, receipt)
-    await app.callHook('receipt:written', receipt)
+    if (options.writeReceipt !== false) {
+      await writeReceipt(app.repo.root, app.options.receipts.ref, receipt)
+      await app.callHook('receipt:written', receipt)
+    }
     return { id, result, receipt }
   } finally {
     deadline.clear()

@@ -4,6 +4,8 @@ import type { ExecHandler, ExecResult } from './exec'
 import type { RepoInfo } from './git'
 import type { GitVanHooks } from './hooks'
 import type { Job, JobFile, JobTrigger } from './job'
+import type { LLMProvider, LLMRegistry } from './llm'
+import type { InstalledGitVanPlugin } from './plugin'
 import type { Receipt } from './receipt'
 
 /** An auto-import: `{ name: 'useFoo', from: '/abs/path/or/package' }` (unimport's shape). */
@@ -18,8 +20,14 @@ export interface GitVanApp {
   readonly version: string
   readonly options: ResolvedGitVanConfig
   readonly repo: RepoInfo
+  /** Absolute path of the config file, if there is one. */
+  readonly configFile?: string
+  /**
+   * Every function registered here (`hook`, `hooks.hook`, `hooks.addHooks`) is guarded: a throw is reported
+   * with the owner's name and the event goes on. Unregister with the function `hook()` returns.
+   */
   readonly hooks: Hookable<GitVanHooks>
-  /** Shorthand for `hooks.hook`. */
+  /** Shorthand for `hooks.hook`; inside a plugin's setup or hook the plugin owns what it registers. */
   hook: Hookable<GitVanHooks>['hook']
   callHook: Hookable<GitVanHooks>['callHook']
   /** Absolute jobs dirs, the project's first. */
@@ -31,6 +39,10 @@ export interface GitVanApp {
   readonly importsDirs: string[]
   /** Registered exec types. */
   readonly execTypes: ReadonlyMap<string, { handler: ExecHandler; owner: string }>
+  /** LLM providers: the built-in ones plus those plugins add. */
+  readonly llmProviders: LLMRegistry
+  /** Installed plugins, in install order. */
+  readonly plugins: readonly InstalledGitVanPlugin[]
   /** The project's jobs (scanned on first use). */
   scanJobs: () => Promise<JobFile[]>
   loadJob: (id: string) => Promise<Job>
@@ -38,10 +50,16 @@ export interface GitVanApp {
   runJob: (id: string, options?: RunJobOptions) => Promise<JobRun>
   /** Import a project file with auto-imports (jobs, plugins, `js` step modules). */
   importModule: <T = unknown>(file: string) => Promise<T>
+  /** `owner` defaults to the plugin (or config hook) doing the call: duplicate names are errors naming both. */
   addExecType: (name: string, handler: ExecHandler, owner?: string) => void
+  /** Add an LLM provider to `llmProviders`; a name already taken is an error. */
+  addLLMProvider: (provider: LLMProvider) => void
   addImports: (imports: GitVanImport | GitVanImport[]) => void
+  /** Relative dirs resolve against the repository root. */
   addImportsDir: (dir: string) => void
+  /** Jobs of the project's own jobs dir win over same-id jobs of added dirs. */
   addJobsDir: (dir: string) => void
+  /** Templates of the project's own dir win over same-name templates of added dirs. */
   addTemplatesDir: (dir: string) => void
   close: () => Promise<void>
 }
@@ -56,6 +74,10 @@ export interface RunJobOptions {
   commitTime?: number
   /** The clock of the run (a nested job keeps its parent's). */
   now?: () => Date
+  /** The worktree the run is about (default: the one GitVan runs in). */
+  worktree?: { id: string; root: string; branch: string | null }
+  /** `false`: return the receipt without writing it (the daemon writes receipts in batches, fenced by leases). */
+  writeReceipt?: boolean
   /** Ids of the jobs that called this one (set by `exec: 'job'`). */
   jobChain?: readonly string[]
   signal?: AbortSignal

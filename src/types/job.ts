@@ -20,25 +20,64 @@ export interface JobMeta {
   tags?: string[]
 }
 
+/** A glob or several (picomatch syntax: `*`, `**`, `{a,b}`, `!negation`). */
+export type Globs = string | string[]
+
+export interface PathFilter {
+  /** At least one changed path, of any kind, matches. */
+  any?: Globs
+  added?: Globs
+  modified?: Globs
+  deleted?: Globs
+}
+
 export interface CommitFilter {
   /** Branch globs the commit must be on (default: any branch). */
-  branches?: string | string[]
-  /** Path globs; at least one changed path must match. */
-  paths?: string | string[]
-  /** Regular expression the commit message must match. */
+  branches?: Globs
+  /**
+   * Path globs; at least one changed path must match (`paths: 'src/**'`), or only added / modified / deleted
+   * ones (`paths: { added: 'migrations/**' }`). A merge's paths are its changes against the first parent.
+   */
+  paths?: Globs | PathFilter
+  /** Regular expression the full commit message must match. */
   message?: string
+  /** Globs matched against the author's name and email (either may match). */
+  author?: Globs
+  /** Conventional-commit types (`feat`, `fix`, ...) of the subject `type(scope)!: ...`. */
+  type?: string | string[]
+  /** Conventional-commit scopes. */
+  scope?: string | string[]
+  /** `true`: only merge commits; `false`: no merge commits; `{ into }`: merges landing on these branches. */
+  merge?: boolean | { into: Globs }
+}
+
+export interface TagFilter {
+  /** Tag name globs (default: any tag). */
+  match?: Globs
+  /** Only tags that are semantic versions (`1.2.3`, `v1.2.3-rc.1`). */
+  semver?: boolean
 }
 
 export interface JobTriggers {
   commit?: true | CommitFilter
-  /** Tag globs; fires once when a matching tag appears. */
-  tag?: string | string[]
+  /** Tags, fired once when a matching tag appears: globs, or `{ match?, semver? }`. */
+  tag?: Globs | TagFilter
+  /** New branches, fired once when a matching branch appears. */
+  branch?: Globs
+}
+
+export interface RetryPolicy {
+  /** Extra attempts after a failed run (default 0). */
+  count: number
+  /** Milliseconds before the first retry, doubled each time (default 10000). */
+  backoff?: number
 }
 
 export type JobTrigger =
   | { type: 'manual' }
   | { type: 'commit'; sha: string; branch: string | null }
   | { type: 'tag'; tag: string; sha: string }
+  | { type: 'branch'; branch: string; sha: string }
   | { type: 'schedule'; slot: string }
   | { type: 'job'; parent: string }
 
@@ -65,6 +104,8 @@ export interface JobDefinition<Payload = any> {
   timeout?: number
   /** Extra environment variables for the job's `cli` steps. */
   env?: Record<string, string>
+  /** Daemon runs that fail are retried this way; then they stay failed until `gitvan run` or `--retry-failed`. */
+  retry?: RetryPolicy
 }
 
 /** A definition after `defineJob()` validated it. */

@@ -1,0 +1,83 @@
+import { defineCommand } from 'citty'
+import { consola } from 'consola'
+import type { DaemonEvent } from '../../runtime/daemon/daemon'
+import { commonArgs, loadApp } from '../shared'
+
+export default defineCommand({
+  meta: { name: 'daemon', description: 'Run jobs on new commits, tags, branches and schedules (foreground; `gitvan daemon status` reports)' },
+  args: {
+    action: { type: 'positional', required: false, description: '`status` to report instead of running', valueHint: 'status' },
+    once: { type: 'boolean', description: 'Process everything pending, then exit (CI)' },
+    lookback: { type: 'string', description: 'Commits looked at for a branch never seen (default daemon.lookback)', valueHint: 'n' },
+    concurrency: { type: 'string', description: 'Runs at once (default daemon.concurrency)', valueHint: 'n' },
+    worktrees: { type: 'string', description: 'Serve the `current` worktree or `all` of them', valueHint: 'current|all' },
+    'retry-failed': { type: 'boolean', description: 'Run again what failed and used up its retries' },
+    json: { type: 'boolean', description: 'Log JSON lines' },
+    ...commonArgs,
+  },
+  async run({ args }) {
+    if (args.action === 'status') {
+      const { printStatus } = await import('../status')
+      return printStatus(args)
+    }
+    if (args.action !== undefined) throw new Error(`Unknown daemon action "${args.action}": use \`gitvan daemon\` to run it or \`gitvan daemon status\``)
+    const app = await loadApp(args)
+    const { createDaemon } = await import('../../runtime/daemon/daemon')
+    const daemon = createDaemon(app, {
+      once: args.once,
+      lookback: positiveInt(args.lookback, '--lookback'),
+      concurrency: positiveInt(args.concurrency, '--concurrency'),
+      worktrees: worktreesFlag(args.worktrees),
+      retryFailed: args['retry-failed'],
+      report: args.json ? reportJson : reportText,
+    })
+    let signals = 0
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (++signals > 1) {
+        reportText({ type: 'warn', message: `second ${signal}: exiting now, leases expire after locks.ttl` })
+        process.exit(130)
+      }
+      reportText({ type: 'warn', message: `${signal}: finishing running jobs (up to ${app.options.daemon.grace} ms), then exiting` })
+      void daemon.stop(signal)
+    }
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    try {
+      await daemon.run()
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      await app.close()
+    }
+  },
+})
+
+const logger = consola.withTag('gitvan:daemon')
+
+function reportText(event: DaemonEvent): void {
+  if (event.type === 'run') {
+    const line = `${event.job} ${event.sha.slice(0, 7)} ${event.status} ${event.durationMs}ms${event.error ? `: ${event.error}` : ''}`
+    if (event.status === 'ok') logger.success(line)
+    else logger.fail(line)
+  } else if (event.type === 'broken') {
+    logger.error(`job ${event.job} is broken and skipped: ${event.message}`)
+  } else {
+    logger.warn(event.message)
+  }
+}
+
+function reportJson(event: DaemonEvent): void {
+  console.log(JSON.stringify({ time: new Date().toISOString(), ...event }))
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < 1) throw new Error(`${flag} must be a whole number of 1 or more, got "${value}"`)
+  return number
+}
+
+function worktreesFlag(value: string | undefined): 'current' | 'all' | undefined {
+  if (value === undefined || value === 'current' || value === 'all') return value
+  throw new Error(`--worktrees must be "current" or "all", got "${value}"`)
+}

@@ -1,0 +1,253 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { readHead } from '../../git/repo'
+import type { GitVanApp } from '../../types/app'
+import type { ExecResult } from '../../types/exec'
+import type { Receipt } from '../../types/receipt'
+import { executeItems } from './executor'
+import { loadDaemonJobs } from './jobs'
+import type { LoadedJobs } from './jobs'
+import { branchItems, commitItems, historyLines, newCommits, tagItems } from './plan'
+import { itemStatus, progressKey, readProgress } from './progress'
+import { startSchedules } from './schedule'
+import type { Schedules } from './schedule'
+import { readSnapshot } from './snapshot'
+import type { RepoSnapshot } from './snapshot'
+import { emptyState, readState, updateState } from './state'
+import type { DaemonState } from './state'
+import type { CommitInfo, DaemonJob, HistoryLine, RunPlace, WorkItem } from './types'
+import { watchRefs } from './watch'
+import type { RefWatcher } from './watch'
+
+export interface DaemonOptions {
+  /** Process everything pending, then return (CI). */
+  once?: boolean
+  lookback?: number
+  concurrency?: number
+  worktrees?: 'current' | 'all'
+  /** Run (job, commit) pairs again whose failures used up their retries. */
+  retryFailed?: boolean
+  /** Where the daemon reports runs and problems. */
+  report: (event: DaemonEvent) => void
+}
+
+export type DaemonEvent =
+  | { type: 'run'; job: string; sha: string; status: Receipt['status']; durationMs: number; trigger: Receipt['trigger']; worktree: string; error?: string }
+  | { type: 'broken'; job: string; message: string }
+  | { type: 'warn'; message: string }
+
+export interface TickSummary {
+  /** Runs recorded by this tick. */
+  ran: number
+  /** Items another daemon holds a lease on: they may still need us (if it dies). */
+  held: number
+}
+
+export interface Daemon {
+  /** Run until `stop()` (or, with `once`, until nothing is pending). */
+  run: () => Promise<void>
+  /** Stop taking work, give running jobs `daemon.grace` ms, then abort them; receipts are flushed, leases released. */
+  stop: (signal?: NodeJS.Signals) => Promise<void>
+  /** One pass over the repository (exposed for tests and `dev`). */
+  tick: () => Promise<TickSummary>
+}
+
+export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
+  const cwd = app.repo.root
+  const config = { ...app.options.daemon, ...defined({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
+  const shutdown = new AbortController()
+  const reportedInvalid = new Set<string>()
+  let jobs: LoadedJobs = { jobs: [], broken: new Map() }
+  let current: Promise<TickSummary> | undefined
+  let dirty = false
+  let stopping = false
+  let watcher: RefWatcher | undefined
+  let schedules: Schedules | undefined
+  let finished: (() => void) | undefined
+  let slotsRunning = 0
+
+  const executor = {
+    app,
+    owner,
+    concurrency: config.concurrency,
+    signal: shutdown.signal,
+    onRun: (item: WorkItem, result: ExecResult, receipt: Receipt | undefined) => options.report({
+      type: 'run', job: item.job.id, sha: item.sha, status: receipt?.status ?? (result.ok ? 'ok' : 'error'), durationMs: result.durationMs, trigger: item.trigger, worktree: item.place.id, ...(result.error ? { error: result.error } : {}),
+    }),
+    onLost: (item: WorkItem) => options.report({ type: 'warn', message: `lease of ${item.job.id} ${item.sha.slice(0, 7)} was lost while it ran; its receipt is left to the daemon that took over` }),
+  }
+
+  async function loadJobs(): Promise<void> {
+    jobs = await loadDaemonJobs(app)
+    for (const [job, message] of jobs.broken) options.report({ type: 'broken', job, message })
+  }
+
+  async function tick(): Promise<TickSummary> {
+    const at = new Date()
+    const snapshot = await readSnapshot(cwd)
+    const state = (await readState(cwd)).state ?? (await firstState(snapshot))
+    const lines = historyLines(snapshot, self, config.worktrees)
+    const perLine = new Map<HistoryLine, { commits: CommitInfo[]; items: WorkItem[] }>()
+    for (const line of lines) {
+      const commits = await newCommits(cwd, line, state, config.lookback)
+      perLine.set(line, { commits, items: commitItems(jobs.jobs, line, commits) })
+    }
+    const tagWork = tagItems(jobs.jobs, snapshot, state, self)
+    const branchWork = branchItems(jobs.jobs, lines, state)
+    const items = dedupe([...[...perLine.values()].flatMap(line => line.items), ...tagWork, ...branchWork])
+
+    const shas = items.map(item => item.sha)
+    const before = await readProgress(cwd, app.options.receipts.ref, shas)
+    reportInvalid(before.invalid)
+    const now = Date.now()
+    const todo = items.filter(item => itemStatus(item, before.progress, { now, retryFailed: options.retryFailed === true }) === 'todo')
+    const outcomes = todo.length > 0 && !stopping ? await executeItems(todo, executor) : new Map()
+    const after = outcomes.size > 0 ? (await readProgress(cwd, app.options.receipts.ref, shas)).progress : before.progress
+    const settled = (item: WorkItem) => ['done', 'failed'].includes(itemStatus(item, after, { now: Date.now(), retryFailed: false }))
+
+    await settle(snapshot, state, perLine, settled, tagWork, branchWork)
+    const summary = { ran: [...outcomes.values()].filter(outcome => outcome === 'ran').length, held: [...outcomes.values()].filter(outcome => outcome === 'held').length }
+    await app.callHook('daemon:tick', { at, queued: todo.length, running: slotsRunning })
+    return summary
+  }
+
+  /** Move each line's settled commit forward past commits whose items are all done or failed for good. */
+  async function settle(snapshot: RepoSnapshot, base: DaemonState, perLine: Map<HistoryLine, { commits: CommitInfo[]; items: WorkItem[] }>, settled: (item: WorkItem) => boolean, tagWork: WorkItem[], branchWork: WorkItem[]): Promise<void> {
+    const heads = new Map<string, string>()
+    for (const [line, { commits, items }] of perLine) {
+      const blocked = new Set(items.filter(item => !settled(item)).map(item => item.sha))
+      const firstBlocked = commits.findIndex(commit => blocked.has(commit.sha))
+      const upTo = firstBlocked === -1 ? commits.length : firstBlocked
+      if (upTo > 0) heads.set(line.name, commits[upTo - 1]!.sha)
+    }
+    const unsettledTags = new Set(tagWork.filter(item => !settled(item)).map(item => (item.trigger as { tag: string }).tag))
+    const unsettledBranches = new Set(branchWork.filter(item => !settled(item)).map(item => item.branch!))
+    const tags = [...snapshot.tags.keys()].filter(tag => !unsettledTags.has(tag))
+    const branches = [...snapshot.branches.keys()].filter(branch => !unsettledBranches.has(branch))
+    const unchanged = heads.size === 0 && sameSet(tags, base.tags) && sameSet(branches, base.branches) && Object.keys(base.heads).every(name => lineExists(snapshot, name))
+    if (unchanged) return
+    await updateState(cwd, (state) => {
+      for (const [name, sha] of heads) {
+        // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
+        if (state.heads[name] === base.heads[name]) state.heads[name] = sha
+      }
+      for (const name of Object.keys(state.heads)) if (!lineExists(snapshot, name)) delete state.heads[name]
+      state.tags = [...new Set([...state.tags.filter(tag => snapshot.tags.has(tag)), ...tags])].sort()
+      state.branches = [...new Set([...state.branches.filter(branch => snapshot.branches.has(branch)), ...branches])].sort()
+      return state
+    })
+  }
+
+  /** A first start: tags and branches that exist are history, not news. */
+  async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
+    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() })).catch(() => emptyState())
+  }
+
+  function reportInvalid(invalid: { sha: string; line: string }[]): void {
+    for (const { sha, line } of invalid) {
+      const key = `${sha}\0${line}`
+      if (reportedInvalid.has(key)) continue
+      reportedInvalid.add(key)
+      options.report({ type: 'warn', message: `skipping a receipt line on ${sha.slice(0, 7)} that is not a GitVan receipt: ${line.slice(0, 80)}` })
+    }
+  }
+
+  /** Ticks never overlap: a change during a tick asks for one more afterwards. */
+  function requestTick(): void {
+    if (stopping) return
+    if (current) {
+      dirty = true
+      return
+    }
+    current = tick()
+      .catch((error) => {
+        options.report({ type: 'warn', message: `tick failed: ${(error as Error).message.split('\n')[0]}` })
+        return { ran: 0, held: 0 }
+      })
+      .finally(() => {
+        current = undefined
+        if (dirty) {
+          dirty = false
+          requestTick()
+        }
+      })
+  }
+
+  async function runSlot(job: DaemonJob, slot: Date): Promise<void> {
+    if (stopping) return
+    const slotTime = slot.toISOString()
+    const head = await readHead(cwd)
+    if (!head) return options.report({ type: 'warn', message: `schedule of ${job.id} at ${slotTime} skipped: the repository has no commit to attach a receipt to` })
+    if (((await readState(cwd)).state?.schedules[job.id] ?? '') >= slotTime) return
+    const item: WorkItem = { job, key: `schedule:${slotTime}`, sha: head, trigger: { type: 'schedule', slot: slotTime }, branch: self.branch, place: self }
+    slotsRunning++
+    await executeItems([item], executor).finally(() => slotsRunning--)
+    await updateState(cwd, (state) => {
+      if ((state.schedules[job.id] ?? '') < slotTime) state.schedules[job.id] = slotTime
+      return state
+    })
+  }
+
+  return {
+    tick,
+    async run() {
+      await loadJobs()
+      const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
+      await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
+      if (options.once) {
+        for (;;) {
+          const { ran, held } = await tick()
+          if (stopping || (ran === 0 && held === 0)) break
+          if (ran === 0) await sleep(Math.min(500, app.options.locks.ttl / 4))
+        }
+        await app.callHook('daemon:close', { reason: 'done' })
+        return
+      }
+      const done = new Promise<void>(resolve => (finished = resolve))
+      watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
+      schedules = startSchedules(jobs.jobs, (job, slot) => runSlot(job, slot).catch(error => options.report({ type: 'warn', message: `schedule of ${job.id} failed: ${(error as Error).message}` })), (job, error) => options.report({ type: 'broken', job: job.id, message: error.message }))
+      requestTick()
+      await done
+    },
+    async stop(signal) {
+      if (stopping) return
+      stopping = true
+      schedules?.stop()
+      await watcher?.close()
+      const running = current
+      if (running) {
+        const grace = sleep(config.grace, 'grace', { ref: false })
+        if ((await Promise.race([running.then(() => 'done'), grace])) === 'grace') shutdown.abort(new Error('GitVan is shutting down'))
+        await running
+      }
+      await app.callHook('daemon:close', signal ? { reason: 'signal', signal } : { reason: 'done' })
+      finished?.()
+    },
+  }
+}
+
+function dedupe(items: WorkItem[]): WorkItem[] {
+  const seen = new Set<string>()
+  return items.filter((item) => {
+    const key = progressKey(item.job.id, item.key)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+function lineExists(snapshot: RepoSnapshot, name: string): boolean {
+  if (!name.startsWith('HEAD@')) return snapshot.branches.has(name)
+  return snapshot.worktrees.some(worktree => `HEAD@${worktree.id}` === name && worktree.detached)
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every(item => b.includes(item))
+}
+
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>
+}

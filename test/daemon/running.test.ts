@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'pathe'
+import { describe, expect, it } from 'vitest'
+import { gitvan } from '../utils/cli'
+import { allReceipts, okRuns, startDaemon } from '../utils/daemon'
+import { createProject, writeFiles } from '../utils/project'
+import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
+
+const FAST = 'export default { daemon: { pollInterval: 300 }, locks: { ttl: 5000 } }\n'
+const runsOf = (events: Record<string, any>[]) => events.filter(event => event.type === 'run')
+
+describe('a running daemon', () => {
+  it('reacts to new commits, survives gc and pack-refs, reports status, log, locks and worktrees', async () => {
+    const repo = createProject({ 'gitvan.config.mjs': FAST, 'jobs/all.ts': "export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n" })
+    const daemon = startDaemon(repo)
+    await daemon.until(events => runsOf(events).length === 2)
+    const a = commitFiles(repo, { a: '1' }, 'a')
+    await daemon.until(events => runsOf(events).some(run => run.sha === a))
+    sh(repo, 'pack-refs', '--all')
+    const b = commitFiles(repo, { b: '1' }, 'b')
+    await daemon.until(events => runsOf(events).some(run => run.sha === b))
+    sh(repo, 'gc', '--quiet')
+    const c = commitFiles(repo, { c: '1' }, 'c')
+    await daemon.until(events => runsOf(events).some(run => run.sha === c))
+
+    const status = JSON.parse((await gitvan(['daemon', 'status', '--json'], { cwd: repo })).stdout)
+    expect(status).toMatchObject({ started: true, branches: [{ branch: 'main', tip: c, settled: c, behind: 0 }] })
+    expect(status.holders.length).toBeLessThanOrEqual(1)
+    expect(await daemon.stop()).toBe(0)
+
+    expect(okRuns(repo)).toHaveLength(5)
+    const log = JSON.parse((await gitvan(['log', 'all', '--limit', '2', '--json'], { cwd: repo })).stdout)
+    expect(log.map((r: any) => r.sha)).toEqual([c, b])
+    const bySha = JSON.parse((await gitvan(['log', '--sha', 'HEAD~1', '--json'], { cwd: repo })).stdout)
+    expect(bySha.map((r: any) => r.sha)).toEqual([b])
+    expect((await gitvan(['locks'], { cwd: repo })).stdout.trim()).toBe('No leases held.')
+    const worktrees = JSON.parse((await gitvan(['worktree', 'list', '--json'], { cwd: repo })).stdout)
+    expect(worktrees).toEqual([{ id: 'main', path: repo, branch: 'main', head: c, lastProcessed: c }])
+  })
+
+  it('an empty repository that gets its first commit', async () => {
+    const repo = createRepo({ commit: false })
+    writeFiles(repo, { 'gitvan.config.mjs': FAST, 'jobs/all.ts': "export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n" })
+    const daemon = startDaemon(repo)
+    await new Promise(resolve => setTimeout(resolve, 1000))
+    expect(daemon.child.exitCode).toBeNull()
+    const first = commitFiles(repo, {}, 'first commit')
+    await daemon.until(events => runsOf(events).some(run => run.sha === first))
+    expect(await daemon.stop()).toBe(0)
+  })
+
+  it('serves linked worktrees on other branches with --worktrees all, in their own directory', async () => {
+    const repo = createProject({
+      'gitvan.config.mjs': FAST,
+      'jobs/where.ts': "export default defineJob({ on: { commit: { branches: 'feature' } }, steps: [{ exec: 'cli', cmd: 'sh', args: ['-c', 'pwd > where.txt'] }] })\n",
+    })
+    const wt = join(tempDir(), 'feature-wt')
+    sh(repo, 'worktree', 'add', '-q', '-b', 'feature', wt)
+    const current = startDaemon(repo, ['--worktrees', 'current'])
+    const skipped = commitFiles(wt, { f: '1' }, 'on feature, before')
+    await new Promise(resolve => setTimeout(resolve, 1200))
+    expect(await current.stop()).toBe(0)
+    expect(runsOf(current.events).some(run => run.sha === skipped)).toBe(false)
+
+    const all = startDaemon(repo, ['--worktrees', 'all'])
+    const served = commitFiles(wt, { f: '2' }, 'on feature')
+    await all.until(events => runsOf(events).some(run => run.sha === served))
+    expect(await all.stop()).toBe(0)
+    const receipt = allReceipts(repo).find(r => r.sha === served)!
+    expect(receipt).toMatchObject({ ok: true, worktree: 'feature-wt', trigger: { type: 'commit', branch: 'feature' } })
+    expect(readFileSync(join(wt, 'where.txt'), 'utf8').trim()).toBe(wt)
+    expect(JSON.parse((await gitvan(['log', 'where', '--sha', served, '--json'], { cwd: repo })).stdout)).toHaveLength(1)
+  })
+
+  it('runs a cron job on its slots, never the same slot twice across a restart', async () => {
+    const repo = createProject({
+      'gitvan.config.mjs': FAST,
+      'jobs/tick.ts': "export default defineJob({ meta: { schedule: '* * * * * *' }, run: ({ trigger }) => ({ ok: true, stdout: trigger.slot }) })\n",
+    })
+    const first = startDaemon(repo)
+    await first.until(events => runsOf(events).length >= 2)
+    expect(await first.stop()).toBe(0)
+    const second = startDaemon(repo)
+    await second.until(events => runsOf(events).length >= 2)
+    expect(await second.stop()).toBe(0)
+    const slots = allReceipts(repo).filter(r => r.job === 'tick').map(r => r.trigger.slot)
+    expect(slots.length).toBeGreaterThanOrEqual(4)
+    expect(new Set(slots).size).toBe(slots.length)
+    expect(slots.every(slot => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/.test(slot))).toBe(true)
+  })
+})

@@ -82,7 +82,6 @@ class BatchProcess {
       this.child.on('error', error => end(spawnError(ARGS, cwd, error)))
       this.child.on('close', code => end(new GitError(ARGS, code, this.stderr, cwd)))
     })
-    this.child.unref()
     this.keepAlive(false)
   }
 
@@ -96,17 +95,19 @@ class BatchProcess {
 
   async close(): Promise<void> {
     // Whoever awaits the exit needs the event loop kept alive until git is gone.
-    this.child.ref()
     this.keepAlive(true)
     this.child.stdin.end()
     await this.exited
   }
 
-  /** Hold the event loop open only while answers are awaited. */
+  /**
+   * Hold the event loop open only while answers (or the exit) are awaited. The process handle counts too: once
+   * a dying git has closed its pipes, only it keeps Node waiting for the exit that rejects the pending requests.
+   */
   private keepAlive(alive: boolean): void {
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as Socket[]) {
-      if (alive) stream.ref()
-      else stream.unref()
+    for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as unknown as Socket[]) {
+      if (alive) handle.ref()
+      else handle.unref()
     }
   }
 

@@ -12,7 +12,7 @@ const STATUS = /^\n?([ACDMRTUX])\d*$/
  * renames and copies); a token that is not a status starts the next commit (a sha is never a status).
  */
 export class CommitParser {
-  readonly commits: CommitInfo[] = []
+  private readonly commits: CommitInfo[] = []
   private fields: string[] = []
   private file: { status: FileStatus, paths: string[], need: number } | null = null
   private rest: Buffer = Buffer.alloc(0)
@@ -32,7 +32,7 @@ export class CommitParser {
 
   /** The commits, once the output has ended; throws if it stopped in the middle of one. */
   end(): CommitInfo[] {
-    if (this.rest.length > 0 || this.fields.length > 0 || this.file) throw new Error('git log output ended in the middle of a commit')
+    if (this.rest.length > 0 || this.fields.length > 0 || this.file) throw new Error('git log output ended in the middle of a commit: run the scan again')
     return this.commits
   }
 

@@ -24,24 +24,19 @@ function streamLog(cwd: string, args: string[], revs: string[]): Promise<CommitI
   return new Promise((resolve, reject) => {
     const parser = new CommitParser()
     let stderr = ''
-    let parseError: unknown = null
     const child = spawnGit(args, { cwd })
     child.stdin.end()
-    child.stdout.on('data', (chunk: Buffer) => {
-      try {
-        parser.push(chunk)
-      }
-      catch (error) {
-        parseError = error
-        child.kill()
-      }
-    })
+    child.stdout.on('data', (chunk: Buffer) => parser.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
     child.on('error', error => reject(spawnError(args, cwd, error)))
     child.on('close', (code) => {
-      if (parseError) reject(parseError)
-      else if (code !== 0) reject(new GitError(args, code, stderr, cwd, `Cannot scan commits ${revs.join(' ')} in ${cwd}: ${firstLine(stderr) || `git log exited with ${code}`}`))
-      else resolve(parser.end())
+      if (code !== 0) return reject(new GitError(args, code, stderr, cwd, `Cannot scan commits ${revs.join(' ')} in ${cwd}: ${firstLine(stderr) || `git log exited with ${code}`}`))
+      try {
+        resolve(parser.end())
+      }
+      catch (error) {
+        reject(error)
+      }
     })
   })
 }

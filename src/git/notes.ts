@@ -55,6 +55,9 @@ export async function buildNotesCommit(cwd: string, notesRef: string, entries: N
  */
 export async function writeNotes(cwd: string, notesRef: string, entries: NoteEntry[], options: WriteNotesOptions = {}): Promise<string> {
   const { retries, ...build } = defu(options, DEFAULTS)
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw gitLayerError(cwd, `Invalid retries ${JSON.stringify(retries)} for writing ${notesRef} in ${cwd}: pass a whole number, 0 or more`)
+  }
   for (let attempt = 0; ; attempt++) {
     const { parent, commit } = await buildNotesCommit(cwd, notesRef, entries, build)
     if (await updateRef(cwd, { ref: notesRef, oldValue: parent, newValue: commit })) return commit

@@ -8,6 +8,7 @@ import { readNotesTree } from './notes-tree'
 import { assertOid } from './oid'
 import { assertRefName } from './ref-name'
 import { readRef, updateRef } from './refs'
+import { backoff } from '../utils/backoff'
 import { git, runGit } from './run'
 
 const DEFAULTS = { message: 'Notes added by GitVan', retries: 50 }
@@ -64,7 +65,7 @@ export async function writeNotes(cwd: string, notesRef: string, entries: NoteEnt
     if (attempt >= retries) {
       throw gitLayerError(cwd, `Could not write notes to ${notesRef} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later or raise the retries option`)
     }
-    await sleep(backoff(attempt))
+    await sleep(backoff(attempt, { base: 5, max: 100 }))
   }
 }
 
@@ -135,10 +136,4 @@ async function importNotesCommit(cwd: string, parent: string | null, notes: Map<
 
 function data(text: string): string {
   return `data ${Buffer.byteLength(text)}\n${text}\n`
-}
-
-/** A pause that doubles per attempt up to 100 ms, jittered so competing writers spread out. */
-function backoff(attempt: number): number {
-  const ceiling = Math.min(100, 5 * 2 ** attempt)
-  return ceiling / 2 + Math.random() * ceiling / 2
 }

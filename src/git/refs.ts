@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { RefEntry, RefOp, RefTxOp } from '../types/git'
 import { GitError, gitLayerError } from './error'
 import { ZERO_OID, assertOid } from './oid'
 import { assertRefName } from './ref-name'
 import { git, runGit } from './run'
+import { backoff } from '../utils/backoff'
 
 export { ZERO_OID } from './oid'
 
@@ -41,21 +43,30 @@ export function updateRef(cwd: string, op: RefOp): Promise<boolean> {
 
 /**
  * Apply all `ops` or none, in one `git update-ref --stdin` transaction. `false` when an expectation (an
- * `oldValue` or a `verify`) did not hold, decided by re-reading the refs after git refused; any other failure
- * (invalid value, missing object, name conflict) throws a `GitError`.
+ * `oldValue` or a `verify`) did not hold, decided by re-reading the refs after git refused. When they all hold
+ * again on re-reading (a ref moved and came back, or another git held a lock for a moment) the transaction is
+ * tried again; a refusal that persists, or any other failure (invalid value, missing object, name conflict),
+ * throws a `GitError`.
  */
 export async function refTransaction(cwd: string, ops: RefTxOp[]): Promise<boolean> {
   if (ops.length === 0) return true
   const input = ['start\0', ...ops.map(op => encodeOp(cwd, op)), 'prepare\0', 'commit\0'].join('')
-  try {
-    await runGit(UPDATE_REF, { cwd, input })
-    return true
-  }
-  catch (error) {
-    if (error instanceof GitError && error.exitCode !== null && !(await expectationsHold(cwd, ops))) return false
-    throw error
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runGit(UPDATE_REF, { cwd, input })
+      return true
+    }
+    catch (error) {
+      if (!(error instanceof GitError) || error.exitCode === null) throw error
+      if (!(await expectationsHold(cwd, ops))) return false
+      if (attempt >= TRANSACTION_RETRIES) throw error
+      await sleep(backoff(attempt, { base: 5, max: 50 }))
+    }
   }
 }
+
+/** Refusals retried while every expectation still holds: a race that resolves itself, not a real conflict. */
+const TRANSACTION_RETRIES = 3
 
 /** One `update-ref --stdin -z` command; an empty old value means "no check", `create` means "must not exist". */
 function encodeOp(cwd: string, op: RefTxOp): string {

@@ -2,15 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { withCatFile } from '../git/cat-file'
 import { GitError } from '../git/error'
 import { listRefs } from '../git/refs'
-import { git, runGit } from '../git/run'
+import { runGit } from '../git/run'
 import type { CatFile, RefOp } from '../types/git'
+import { backoff } from '../utils/backoff'
+import { writeFileCommits } from '../git/file-commit'
 
 /** What a lease commit's `lease.json` holds. */
 export interface LeaseContent {
   owner: string
   host: string
   pid: number
-  /** Random per acquisition: makes every lease commit unique, so a compare-and-swap never mistakes one for another. */
+  /** Random per acquisition: no two acquisitions of a ref get the same commit, so a compare-and-swap never confuses holders. */
   nonce: string
   /** Epoch milliseconds after which others may take the lease over. */
   expiresAt: number
@@ -36,12 +38,9 @@ export type Contention = 'lose' | 'wait'
 
 const FILE = 'lease.json'
 // Fixed identity and date: lease commits need no user config, and their id depends on their content only.
-const SIGNATURE = 'GitVan <gitvan@localhost> 0 +0000'
-// fast-import needs a branch to build on; it is reset before the end, so no ref is ever written.
-const SCRATCH_BRANCH = 'refs/gitvan/tmp/lease'
 // git's refusals (stable wording: runGit sets LC_ALL=C): an expectation that did not hold, a ref locked by another.
 const LOST_RACE = /^fatal: cannot lock ref '([^']+)': (?:reference already exists|is at [0-9a-f]+ but expected [0-9a-f]+|unable to resolve reference '[^']+')$/m
-const LOCKED = /^fatal: cannot lock ref '([^']+)': Unable to create '[^']*\.lock': File exists\.$/m
+const LOCKED = /^fatal: cannot lock ref '([^']+)': Unable to create '.*\.lock': File exists\.$/m
 const WAIT_ATTEMPTS = 8
 
 /**
@@ -55,7 +54,7 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention)
   const won = ops.map(() => false)
   let pending = ops.map((_, i) => i)
   // Taking a ref never waits for another's lock; renewing or releasing one waits a second per attempt.
-  const args = ['-c', `core.filesRefLockTimeout=${contention === 'lose' ? (process.env.LT ?? 0) : 1000}`, 'update-ref', '--stdin', '-z']
+  const args = ['-c', `core.filesRefLockTimeout=${contention === 'lose' ? 0 : 1000}`, 'update-ref', '--stdin', '-z']
   for (let attempt = 0; pending.length > 0; attempt++) {
     const input = pending.map(i => encodeOp(ops[i]!)).join('')
     const { exitCode, stderr } = await runGit(args, { cwd, input, okCodes: [0, 128] })
@@ -65,12 +64,14 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention)
     }
     const locked = LOCKED.exec(stderr)?.[1]
     if (locked && contention === 'wait' && attempt < WAIT_ATTEMPTS) {
-      await sleep(backoff(attempt))
+      await sleep(leaseBackoff(attempt))
       continue
     }
-    const current = await currentValues(cwd, pending.map(i => ops[i]!.ref))
     const named = LOST_RACE.exec(stderr)?.[1] ?? (contention === 'lose' ? locked : undefined)
-    const retry = pending.filter(i => ops[i]!.ref !== named && (current.get(ops[i]!.ref) ?? null) === (ops[i]!.oldValue ?? null))
+    const others = pending.filter(i => ops[i]!.ref !== named)
+    if (named && others.length === 0) break
+    const current = await currentValues(cwd, others.map(i => ops[i]!.ref))
+    const retry = others.filter(i => (current.get(ops[i]!.ref) ?? null) === (ops[i]!.oldValue ?? null))
     if (retry.length === pending.length) throw new GitError(args, exitCode, stderr, cwd)
     pending = retry
   }
@@ -88,25 +89,12 @@ async function currentValues(cwd: string, refs: string[]): Promise<Map<string, s
   return new Map((await listRefs(cwd, dirs)).map(entry => [entry.ref, entry.sha]))
 }
 
-/**
- * Write one root commit per content, its tree holding `lease.json`, with a single `git fast-import` (loose objects
- * for a few, one pack for many). Returns their ids in order; no ref is touched.
- */
-export async function writeLeaseCommits(cwd: string, contents: LeaseContent[]): Promise<string[]> {
-  if (contents.length === 0) return []
-  const stream = ['feature done\n']
-  contents.forEach((content, i) => {
-    // Resetting first makes each commit a root commit (no parent), and the last reset leaves no ref behind.
-    stream.push(`reset ${SCRATCH_BRANCH}\n`, `commit ${SCRATCH_BRANCH}\n`, `mark :${i + 1}\n`, `author ${SIGNATURE}\n`, `committer ${SIGNATURE}\n`)
-    stream.push(data('gitvan lease\n'), `M 100644 inline ${FILE}\n`, data(`${JSON.stringify(content)}\n`), '\n')
-  })
-  stream.push(`reset ${SCRATCH_BRANCH}\n`, ...contents.map((_, i) => `get-mark :${i + 1}\n`), 'done\n')
-  return (await git(['fast-import', '--quiet'], { cwd, input: stream.join('') })).split('\n')
+/** Write a root commit whose tree holds `lease.json`, and return its id; no ref is touched. */
+export async function writeLeaseCommit(cwd: string, content: LeaseContent): Promise<string> {
+  const [id] = await writeFileCommits(cwd, [{ file: FILE, content: `${JSON.stringify(content)}\n`, message: 'gitvan lease' }])
+  return id!
 }
 
-function data(text: string): string {
-  return `data ${Buffer.byteLength(text)}\n${text}\n`
-}
 
 /**
  * The leases at `targets`, read by one `cat-file` process through `rev` (the ref itself, or the sha a listing gave):
@@ -149,8 +137,7 @@ function parseContent(text: string): LeaseContent | string {
   return content as unknown as LeaseContent
 }
 
-/** A pause that doubles per attempt from 10 ms up to 1 s, jittered so competing processes spread out. */
-export function backoff(attempt: number): number {
-  const ceiling = Math.min(1000, 10 * 2 ** attempt)
-  return ceiling / 2 + Math.random() * ceiling / 2
+/** Pauses for lease contention: from 10 ms, doubling up to 1 s. */
+export function leaseBackoff(attempt: number): number {
+  return backoff(attempt, { base: 10, max: 1000 })
 }

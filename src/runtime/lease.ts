@@ -7,13 +7,15 @@ import { assertRefName } from '../git/ref-name'
 import { listRefs } from '../git/refs'
 import type { RefVerifyOp } from '../types/git'
 import { LEASE_PREFIX } from './lease-ref'
-import { type LeaseContent, type LeaseRecord, backoff, casEach, readLeaseRecords, writeLeaseCommits } from './lease-store'
+import { type LeaseContent, type LeaseRecord, casEach, leaseBackoff, readLeaseRecords, writeLeaseCommit } from './lease-store'
 
+export { LEASE_PREFIX, LeaseRefError, type LeaseTarget, leaseRef, parseLeaseRef } from './lease-ref'
 export type { LeaseContent, LeaseRecord } from './lease-store'
 
-// Leases are exclusive by compare-and-swap on their ref; expiry is judged against the LOCAL clock of whoever reads a
-// lease, so machines whose clocks disagree by more than a ttl could both believe they hold one. Keep ttl much larger
-// than the expected clock skew (and than the longest pause between renewals); `now` options exist for tests.
+// Clocks: a lease stores its expiry as epoch ms from the holder's clock, and whoever reads it compares that with
+// THEIR OWN clock. Processes sharing a repository usually share a machine, but when clocks disagree by d ms a lease
+// can be taken over d ms early. Keep ttl much larger than any expected skew (and than the longest pause between
+// renewals, e.g. a stalled event loop). The `now` options stand in for the clock in tests.
 
 /** A lease you hold: `id` is the lease commit its ref pointed to when you last acquired or renewed it. */
 export interface Lease {
@@ -56,20 +58,23 @@ export class LeaseError extends Error {
 
 const logger = consola.withTag('gitvan:lease')
 
-/** Take the lease `ref`: create it when absent, or take it over from an expired holder. `null` while someone else holds it. */
+/**
+ * Take the lease `ref`: create it when absent, or take it over from an expired holder. `null` while someone else
+ * holds it (or is taking it at this very moment: taking never waits for another git process's ref lock).
+ */
 export async function acquireLease(cwd: string, ref: string, options: AcquireOptions): Promise<Lease | null> {
   assertAcquire(cwd, [ref], options)
   const deadline = Date.now() + (options.wait ?? 0)
   for (let attempt = 0; ; attempt++) {
     const [lease] = await acquireEach(cwd, [ref], options)
     if (lease || Date.now() >= deadline) return lease ?? null
-    await sleep(Math.min(backoff(attempt), deadline - Date.now()))
+    await sleep(Math.min(leaseBackoff(attempt), deadline - Date.now()))
   }
 }
 
 /**
  * Acquire many leases at once, each on its own; `null` for those held by others. The usual case costs two git
- * processes for any number of refs: one `fast-import` writing every lease commit and one `update-ref` creating them.
+ * processes for any number of refs: one `fast-import` writing the lease commit they share, one `update-ref`.
  */
 export async function acquireLeases(cwd: string, refs: string[], options: Omit<AcquireOptions, 'wait'>): Promise<(Lease | null)[]> {
   assertAcquire(cwd, refs, options)
@@ -90,10 +95,10 @@ export async function takeOverLease(cwd: string, judged: LeaseRecord, options: O
     throw new LeaseError(`Cannot take over ${judged.ref} in ${cwd}: it is held until ${new Date(judged.content?.expiresAt ?? 0).toISOString()}; use acquireLease with wait`)
   }
   const content = newContent(options)
-  const [id] = await writeLeaseCommits(cwd, [content])
+  const id = await writeLeaseCommit(cwd, content)
   if (!(await casEach(cwd, [{ ref: judged.ref, oldValue: judged.id, newValue: id }], 'lose'))[0]) return null
   logTakeOver(judged, options.now ?? Date.now())
-  return toLease(judged.ref, id!, content)
+  return toLease(judged.ref, id, content)
 }
 
 /** Extend `lease` to ttl from now, by compare-and-swap from its id. `null` when it was lost (taken over or cleared). */
@@ -101,14 +106,21 @@ export async function renewLease(cwd: string, lease: Lease, ttl: number, options
   assertLease(cwd, lease)
   assertAcquire(cwd, [lease.ref], { owner: lease.owner, ttl, now: options.now })
   const content = { ...newContent({ owner: lease.owner, ttl, now: options.now }), nonce: lease.nonce }
-  const [id] = await writeLeaseCommits(cwd, [content])
-  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait'))[0] ? toLease(lease.ref, id!, content) : null
+  const id = await writeLeaseCommit(cwd, content)
+  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait'))[0] ? toLease(lease.ref, id, content) : null
 }
 
 /** Delete `lease`'s ref if it is still this lease; `false` (touching nothing) when another holder has it now. */
 export async function releaseLease(cwd: string, lease: Lease): Promise<boolean> {
   assertLease(cwd, lease)
   return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: null }], 'wait'))[0]!
+}
+
+/** `releaseLease` for many leases in one `update-ref` process (while uncontended); `false` for those no longer yours. */
+export async function releaseLeases(cwd: string, leases: Lease[]): Promise<boolean[]> {
+  if (!Array.isArray(leases)) throw new LeaseError(`Invalid leases ${JSON.stringify(leases)} in ${cwd}: pass an array of handles acquireLeases returned`)
+  leases.forEach(lease => assertLease(cwd, lease))
+  return casEach(cwd, leases.map(lease => ({ ref: lease.ref, oldValue: lease.id, newValue: null })), 'wait')
 }
 
 /** A `refTransaction` step that fails the transaction unless `lease` is still held: publish results fenced by it. */
@@ -192,24 +204,27 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   }
 }
 
-/** One attempt per ref: create the absent ones in one go, then take over those found expired. */
+/**
+ * One attempt per ref: create the absent ones in one go, then take over those found expired. All refs of one call
+ * share one lease commit (one holder, one expiry): a ref and its id still identify this acquisition, since the
+ * nonce is new for every call, and a batch costs three objects instead of three per lease.
+ */
 async function acquireEach(cwd: string, refs: string[], options: Omit<AcquireOptions, 'wait'>): Promise<(Lease | null)[]> {
   if (refs.length === 0) return []
   const now = options.now ?? Date.now()
-  const contents = refs.map(() => newContent({ ...options, now }))
-  const ids = await writeLeaseCommits(cwd, contents)
-  const created = await casEach(cwd, refs.map((ref, i) => ({ ref, oldValue: null, newValue: ids[i] })), 'lose')
-  const leases = refs.map((ref, i) => created[i] ? toLease(ref, ids[i]!, contents[i]!) : null)
-  const held = refs.flatMap((ref, i) => created[i] ? [] : [i])
+  const content = newContent({ ...options, now })
+  const id = await writeLeaseCommit(cwd, content)
+  const created = await casEach(cwd, refs.map(ref => ({ ref, oldValue: null, newValue: id })), 'lose')
+  const leases = refs.map((ref, i) => created[i] ? toLease(ref, id, content) : null)
+  const held = refs.filter((_, i) => !created[i])
   if (held.length === 0) return leases
-  const records = await readLeaseRecords(cwd, held.map(i => ({ ref: refs[i]!, rev: refs[i]! })), now)
   // A ref released since our attempt reads as missing: not ours this time, the caller may retry.
-  const expired = held.flatMap((i, n) => records[n]?.expired ? [{ i, record: records[n]! }] : [])
-  const taken = await casEach(cwd, expired.map(({ i, record }) => ({ ref: record.ref, oldValue: record.id, newValue: ids[i] })), 'lose')
-  expired.forEach(({ i, record }, n) => {
+  const expired = (await readLeaseRecords(cwd, held.map(ref => ({ ref, rev: ref })), now)).filter(record => record?.expired) as LeaseRecord[]
+  const taken = await casEach(cwd, expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: id })), 'lose')
+  expired.forEach((record, n) => {
     if (!taken[n]) return
     logTakeOver(record, now)
-    leases[i] = toLease(refs[i]!, ids[i]!, contents[i]!)
+    leases[refs.indexOf(record.ref)] = toLease(record.ref, id, content)
   })
   return leases
 }
@@ -226,7 +241,7 @@ function logTakeOver(record: LeaseRecord, now: number): void {
   const previous = record.content
   logger.warn(previous
     ? `Took over expired lease ${record.ref} from ${previous.owner} (${previous.host} pid ${previous.pid}), expired ${now - previous.expiresAt} ms ago`
-    : `Took over ${record.problem}`)
+    : `Took over a corrupted lease. ${record.problem}`)
 }
 
 function assertAcquire(cwd: string, refs: string[], options: Partial<AcquireOptions>): void {
@@ -234,7 +249,7 @@ function assertAcquire(cwd: string, refs: string[], options: Partial<AcquireOpti
   refs.forEach(ref => assertRefName(cwd, ref, 'lease ref'))
   const { owner, ttl, wait, now } = options ?? {}
   const fail = (what: string, value: unknown, fix: string): never => {
-    throw new LeaseError(`Invalid lease ${what} ${JSON.stringify(value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${fix}`)
+    throw new LeaseError(`Invalid lease ${what} ${typeof value === 'string' ? JSON.stringify(value) : String(value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${fix}`)
   }
   if (typeof owner !== 'string' || owner === '') fail('owner', owner, 'pass a non-empty string naming the holder')
   if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) fail('ttl', ttl, 'pass a positive number of milliseconds (e.g. 30000)')

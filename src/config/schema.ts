@@ -48,9 +48,11 @@ const schema: Record<string, Check> = {
   'llm.baseURL': optional(string),
   'llm.apiKeyEnv': optional(string),
   'llm.temperature': number,
-  'llm.seed': integer(0),
+  'llm.seed': integer(Number.MIN_SAFE_INTEGER),
   'llm.timeout': integer(1),
   'llm.maxRetries': integer(0),
+  'llm.retryDelay': optional(integer(0)),
+  'llm.maxRetryDelay': optional(integer(0)),
   'llm.cache': boolean,
 }
 

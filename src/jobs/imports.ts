@@ -13,6 +13,7 @@ export const GITVAN_IMPORTS = [
   'useExec',
   'useTemplate',
   'useJob',
+  'useLLM',
 ] as const
 
 export interface AutoImports {

@@ -1,3 +1,4 @@
+import type { LLMConfig } from './llm'
 import type { GitVanHooks } from './hooks'
 import type { GitVanPluginEntry } from './plugin'
 
@@ -14,16 +15,9 @@ export interface DaemonOptions {
   grace: number
 }
 
-export interface LLMOptions {
-  provider: string
-  model?: string
-  baseURL?: string
-  /** Name of the environment variable holding the API key (never the key itself). */
-  apiKeyEnv?: string
-  temperature: number
-  seed: number
-  timeout: number
-  maxRetries: number
+/** The `llm` section: provider settings (see `LLMConfig`) with their defaults, and the response cache switch. */
+export type LLMOptions = LLMConfig & Required<Pick<LLMConfig, 'provider' | 'temperature' | 'seed' | 'timeout' | 'maxRetries'>> & {
+  /** Keep responses in Git (`refs/gitvan/llm-cache`) and replay them for the same request. */
   cache: boolean
 }
 

@@ -57,12 +57,32 @@ export interface TmplExecSpec extends ExecSpecBase {
   out?: string
 }
 
+export interface LlmExecSpec extends ExecSpecBase {
+  exec: 'llm'
+  /** The prompt itself, or `template`: a nunjucks template in the template dirs, rendered with `data`. */
+  prompt?: string
+  template?: string
+  data?: Record<string, unknown>
+  system?: string
+  provider?: string
+  model?: string
+  /** A JSON schema: the answer must be JSON matching it (`meta.data` holds it). */
+  json?: Record<string, unknown>
+  /** Write the answer to this file (relative to the root; it may not leave it); it becomes the artifact. */
+  out?: string
+  /** Replay a stored answer for the same request (default `llm.cache`). */
+  cache?: boolean
+  /** Per-call settings: temperature, seed, timeout, maxRetries; other keys go to the provider as options. */
+  options?: Record<string, unknown>
+}
+
 /** Exec specs added by plugins: `declare module 'gitvan' { interface ExecSpecs { http: HttpSpec } }`. */
 export interface ExecSpecs {
   cli: CliExecSpec
   js: JsExecSpec
   job: JobExecSpec
   tmpl: TmplExecSpec
+  llm: LlmExecSpec
 }
 
 export type ExecSpec = ExecSpecs[keyof ExecSpecs]

@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readHead } from '../../git/repo'
+import { definedValues } from '../../utils/object'
 import type { GitVanApp } from '../../types/app'
 import type { ExecResult } from '../../types/exec'
 import type { Receipt } from '../../types/receipt'
 import { executeItems } from './executor'
+import type { ItemOutcome } from './executor'
 import { loadDaemonJobs } from './jobs'
 import type { LoadedJobs } from './jobs'
 import { branchItems, commitItems, historyLines, newCommits, tagItems } from './plan'
@@ -42,6 +44,8 @@ export interface TickSummary {
   ran: number
   /** Items another daemon holds a lease on: they may still need us (if it dies). */
   held: number
+  /** Items waiting out a retry's backoff: `once` waits for them too. */
+  waiting: number
 }
 
 export interface Daemon {
@@ -55,7 +59,7 @@ export interface Daemon {
 
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const cwd = app.repo.root
-  const config = { ...app.options.daemon, ...defined({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
+  const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
@@ -68,6 +72,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let schedules: Schedules | undefined
   let finished: (() => void) | undefined
   let slotsRunning = 0
+  // --retry-failed: until a pass got through, also plan the settled commits of each line (its last `lookback`
+  // ones), which is where failures that used up their retries are, and run each failed (job, key) once more.
+  let retryPass = options.retryFailed === true
+  const retried = new Set<string>()
 
   const executor = {
     app,
@@ -91,9 +99,12 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const state = (await readState(cwd)).state ?? (await firstState(snapshot))
     const lines = historyLines(snapshot, self, config.worktrees)
     const perLine = new Map<HistoryLine, { commits: CommitInfo[]; items: WorkItem[] }>()
+    const retrying = retryPass
     for (const line of lines) {
       const commits = await newCommits(cwd, line, state, config.lookback)
-      perLine.set(line, { commits, items: commitItems(jobs.jobs, line, commits) })
+      // Settled commits are planned for the retry only: they do not hold the line's progress back (see settle).
+      const planned = retrying ? withSettled(await newCommits(cwd, line, { ...state, heads: {} }, config.lookback), commits) : commits
+      perLine.set(line, { commits, items: commitItems(jobs.jobs, line, planned) })
     }
     const tagWork = tagItems(jobs.jobs, snapshot, state, self)
     const branchWork = branchItems(jobs.jobs, lines, state)
@@ -103,13 +114,16 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const before = await readProgress(cwd, app.options.receipts.ref, shas)
     reportInvalid(before.invalid)
     const now = Date.now()
-    const todo = items.filter(item => itemStatus(item, before.progress, { now, retryFailed: options.retryFailed === true }) === 'todo')
-    const outcomes = todo.length > 0 && !stopping ? await executeItems(todo, executor) : new Map()
+    const statusOf = (item: WorkItem) => itemStatus(item, before.progress, { now, retryFailed: retrying && !retried.has(progressKey(item.job.id, item.key)) })
+    const todo = items.filter(item => statusOf(item) === 'todo')
+    const outcomes: Map<WorkItem, ItemOutcome> = todo.length > 0 && !stopping ? await executeItems(todo, executor) : new Map()
+    for (const [item, outcome] of outcomes) if (outcome === 'ran') retried.add(progressKey(item.job.id, item.key))
     const after = outcomes.size > 0 ? (await readProgress(cwd, app.options.receipts.ref, shas)).progress : before.progress
     const settled = (item: WorkItem) => ['done', 'failed'].includes(itemStatus(item, after, { now: Date.now(), retryFailed: false }))
 
     await settle(snapshot, state, perLine, settled, tagWork, branchWork)
-    const summary = { ran: [...outcomes.values()].filter(outcome => outcome === 'ran').length, held: [...outcomes.values()].filter(outcome => outcome === 'held').length }
+    const summary = { ran: [...outcomes.values()].filter(outcome => outcome === 'ran').length, held: [...outcomes.values()].filter(outcome => outcome === 'held').length, waiting: items.filter(item => statusOf(item) === 'waiting').length }
+    if (retrying && summary.held === 0) retryPass = false
     await app.callHook('daemon:tick', { at, queued: todo.length, running: slotsRunning })
     return summary
   }
@@ -165,7 +179,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     current = tick()
       .catch((error) => {
         options.report({ type: 'warn', message: `tick failed: ${(error as Error).message.split('\n')[0]}` })
-        return { ran: 0, held: 0 }
+        return { ran: 0, held: 0, waiting: 0 }
       })
       .finally(() => {
         current = undefined
@@ -199,8 +213,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
       if (options.once) {
         for (;;) {
-          const { ran, held } = await tick()
-          if (stopping || (ran === 0 && held === 0)) break
+          const { ran, held, waiting } = await tick()
+          if (stopping || (ran === 0 && held === 0 && waiting === 0)) break
           if (ran === 0) await sleep(Math.min(500, app.options.locks.ttl / 4))
         }
         await app.callHook('daemon:close', { reason: 'done' })
@@ -239,6 +253,12 @@ function dedupe(items: WorkItem[]): WorkItem[] {
   })
 }
 
+/** `settled` commits (oldest first) not in `fresh`, then `fresh`. */
+function withSettled(settled: CommitInfo[], fresh: CommitInfo[]): CommitInfo[] {
+  const seen = new Set(fresh.map(commit => commit.sha))
+  return [...settled.filter(commit => !seen.has(commit.sha)), ...fresh]
+}
+
 function lineExists(snapshot: RepoSnapshot, name: string): boolean {
   if (!name.startsWith('HEAD@')) return snapshot.branches.has(name)
   return snapshot.worktrees.some(worktree => `HEAD@${worktree.id}` === name && worktree.detached)
@@ -246,8 +266,4 @@ function lineExists(snapshot: RepoSnapshot, name: string): boolean {
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every(item => b.includes(item))
-}
-
-function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>
 }

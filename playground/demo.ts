@@ -3,7 +3,7 @@
  * GitVan's jobs on them through the real CLI, and print the receipts GitVan left in Git notes.
  */
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { join } from 'pathe'
@@ -38,7 +38,11 @@ const commit = (files: Record<string, string>, message: string) => {
 
 try {
   console.log(`Scratch repository: ${scratch}`)
-  cpSync(here, scratch, { recursive: true, filter: source => !source.endsWith('demo.ts') })
+  cpSync(here, scratch, { recursive: true, filter: source => !source.endsWith('demo.ts') && source !== join(here, 'packages') })
+  // The config lists the example plugin by package name: link it as `npm install <folder>` would (offline, instant).
+  mkdirSync(join(scratch, 'node_modules'))
+  symlinkSync(join(here, 'packages/gitvan-plugin-notify'), join(scratch, 'node_modules/gitvan-plugin-notify'), 'dir')
+  writeFileSync(join(scratch, '.gitignore'), 'node_modules/\n.gitvan/\n')
   git('init', '-q', '-b', 'main')
   git('add', '-A')
   git('commit', '-q', '-m', 'chore: seed from the GitVan playground')
@@ -46,7 +50,10 @@ try {
   commit({ 'src/api.ts': 'export const api = 2\n' }, 'fix(api): off-by-one in api')
 
   gitvan('list')
-  for (const job of ['hello', 'checks:files', 'docs:changelog', 'release:notes']) gitvan('run', job)
+  for (const job of ['hello', 'checks:files', 'docs:changelog', 'release:notes', 'notify:commit']) gitvan('run', job)
+
+  // Written by the notify plugin (its exec type and useNotify()) and by the local plugin plugins/run-log.ts.
+  for (const log of ['.gitvan/notifications.log', '.gitvan/runs.log']) console.log(`\n${log}:\n${readFileSync(join(scratch, log), 'utf8').trimEnd()}`)
 
   console.log('\nReceipts on refs/notes/gitvan/results:')
   console.log(git('log', '--format=%h %s%n%N', '--notes=refs/notes/gitvan/results', '-n', '3'))

@@ -1,5 +1,4 @@
-import { createHooks } from 'hookable'
-import { resolve } from 'pathe'
+import { relative, resolve } from 'pathe'
 import { loadGitVanConfig } from '../config/load'
 import { builtinExecTypes } from '../exec/builtins'
 import { registerExecType } from '../exec/registry'
@@ -10,10 +9,16 @@ import { createModuleLoader } from '../jobs/loader'
 import type { ModuleLoader } from '../jobs/loader'
 import { createJobRegistry } from '../jobs/registry'
 import { executeJob } from '../jobs/run'
+import { createLLMRegistry } from '../llm/registry'
+import { installPlugins } from '../plugins/install'
+import { configPluginSources, localPluginSources } from '../plugins/sources'
 import type { GitVanApp, GitVanImport } from '../types/app'
 import type { GitVanConfig } from '../types/config'
-import type { GitVanHooks } from '../types/hooks'
+import type { InstalledGitVanPlugin } from '../types/plugin'
 import { gitvanPackage } from '../utils/self'
+import { warnUnknownKeys } from './config-keys'
+import { createGitVanHooks, registerHooks } from './hooks'
+import { currentOwner } from './owner'
 
 export interface CreateGitVanOptions {
   /** Any directory inside the repository (default: process.cwd()). */
@@ -23,17 +28,27 @@ export interface CreateGitVanOptions {
   overrides?: GitVanConfig
 }
 
-/** Load the repository and config, register exec types and hooks: the app that runs jobs. */
+/** Owner of the hooks and exec types the config registers. */
+const CONFIG_OWNER = 'gitvan.config'
+
+/**
+ * Load the repository and config, register the config's hooks, install plugins (the config's, then the local
+ * ones in `pluginsDir`), then call `config:resolved`, `exec:types` and `llm:providers`: the app that runs jobs.
+ */
 export async function createGitVan(options: CreateGitVanOptions = {}): Promise<GitVanApp & { jobs: ReturnType<typeof createJobRegistry> }> {
   const repo = await resolveRepo(resolve(options.cwd ?? process.cwd()))
   const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides })
+  const configName = configFile ? relative(repo.root, configFile) : 'the config'
   const pkg = gitvanPackage()
-  const hooks = createHooks<GitVanHooks>()
+  const hooks = createGitVanHooks()
   const execTypes: ExecTypes = new Map()
+  const llmProviders = createLLMRegistry()
+  const plugins: InstalledGitVanPlugin[] = []
   const imports: GitVanImport[] = []
   const jobsDirs = [resolve(repo.root, config.jobsDir)]
   const templatesDirs = [resolve(repo.root, config.templatesDir)]
   const importsDirs = config.importsDirs.map(dir => resolve(repo.root, dir))
+  const pluginsDir = resolve(repo.root, config.pluginsDir)
   let loader: Promise<ModuleLoader> | undefined
 
   const createLoader = async () =>
@@ -41,49 +56,53 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
       root: repo.root,
       entry: pkg.entry,
       autoImports: await createAutoImports({ imports, dirs: importsDirs }),
-      sharedDirs: [...importsDirs, ...jobsDirs],
+      sharedDirs: [...importsDirs, ...jobsDirs, pluginsDir],
     })
 
   const jobs = createJobRegistry({
     root: repo.root,
     dirs: () => jobsDirs,
     loader: () => (loader ??= createLoader()),
-    onScanned: list => hooks.callHook('jobs:scanned', list) as Promise<void>,
+    onScanned: async list => hooks.callHook('jobs:scanned', list),
   })
 
-  const app: GitVanApp & { jobs: typeof jobs; configFile?: string; unknownKeys: string[] } = {
+  const app: GitVanApp & { jobs: typeof jobs } = {
     version: pkg.version,
     options: config,
     repo,
+    configFile,
     hooks,
-    hook: hooks.hook.bind(hooks),
-    callHook: hooks.callHook.bind(hooks),
+    hook: hooks.hook,
+    callHook: hooks.callHook,
     jobsDirs,
     templatesDirs,
     imports,
     importsDirs,
     execTypes,
+    llmProviders,
+    plugins,
     jobs,
-    configFile,
-    unknownKeys,
     scanJobs: () => jobs.scan(),
     loadJob: id => jobs.load(id),
     runJob: async (id, runOptions) => executeJob(app, id, await jobs.load(id), runOptions),
     importModule: async file => (await (loader ??= createLoader())).import(file),
-    addExecType: (name, handler, owner = 'the config') => registerExecType(execTypes, name, handler, owner),
-    addImports: entries => {
+    addExecType: (name, handler, owner = currentOwner() ?? 'app.addExecType()') => registerExecType(execTypes, name, handler, owner),
+    addLLMProvider: (provider) => {
+      llmProviders.add(provider)
+    },
+    addImports: (entries) => {
       imports.push(...[entries].flat())
       loader = undefined
     },
-    addImportsDir: dir => {
+    addImportsDir: (dir) => {
       importsDirs.push(resolve(repo.root, dir))
       loader = undefined
     },
-    addJobsDir: dir => {
+    addJobsDir: (dir) => {
       jobsDirs.push(resolve(repo.root, dir))
       jobs.invalidate()
     },
-    addTemplatesDir: dir => {
+    addTemplatesDir: (dir) => {
       templatesDirs.push(resolve(repo.root, dir))
     },
     close: async () => {
@@ -92,8 +111,24 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   }
 
   for (const [name, handler] of Object.entries(builtinExecTypes)) registerExecType(execTypes, name, handler, 'gitvan')
-  hooks.addHooks(config.hooks as Parameters<typeof hooks.addHooks>[0])
+  registerHooks(app, config.hooks, CONFIG_OWNER, configName)
+  await installPlugins(app, [...configPluginSources(app, config.plugins, configName), ...(await localPluginSources(app))], plugins, configName)
   await hooks.callHook('config:resolved', config)
-  await hooks.callHook('exec:types', (name, handler) => registerExecType(execTypes, name, handler, 'an exec:types hook'))
+  await collectExecTypes(app)
+  await hooks.callHook('llm:providers', llmProviders)
+  warnUnknownKeys(unknownKeys, plugins, configName)
   return app
+}
+
+/** `exec:types` hooks register as their owner; a clash is fatal, as with `addExecType`, not a skipped hook. */
+async function collectExecTypes(app: GitVanApp): Promise<void> {
+  const errors: unknown[] = []
+  await app.callHook('exec:types', (name, handler) => {
+    try {
+      app.addExecType(name, handler)
+    } catch (error) {
+      errors.push(error)
+    }
+  })
+  if (errors.length > 0) throw errors[0]
 }

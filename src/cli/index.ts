@@ -10,6 +10,11 @@ const commands: Record<string, LazyCommand> = {
   list: () => import('./commands/list').then(m => m.default),
   run: () => import('./commands/run').then(m => m.default),
   prepare: () => import('./commands/prepare').then(m => m.default),
+  init: () => import('./commands/init').then(m => m.default),
+  daemon: () => import('./commands/daemon').then(m => m.default),
+  log: () => import('./commands/log').then(m => m.default),
+  locks: () => import('./commands/locks').then(m => m.default),
+  worktree: () => import('./commands/worktree').then(m => m.default),
 }
 
 export const main = defineCommand({

@@ -2,20 +2,32 @@ import type { GitVanApp } from './app'
 import type { GitVanHooks } from './hooks'
 
 export interface GitVanPluginMeta {
+  /** Unique name (a package's name, e.g. `gitvan-plugin-notify`): owner of its hooks and exec types. */
   name: string
   version?: string
-  /** Key of the user's config holding this plugin's options. */
+  /** Key of the user's config holding this plugin's options (it no longer warns as unknown). */
   configKey?: string
-  /** Semver range of GitVan versions the plugin works with, e.g. `^2.1.0`. */
+  /** GitVan versions the plugin works with: `^2.1.0`, `>=2.1.0 <3`, `2.1.0`, `~2.1`, joined with `||`. */
   compatibility?: string
 }
 
+/** Options are `defu(inline options, config[meta.configKey], defaults)`. */
 export interface GitVanPlugin<Options extends Record<string, any> = Record<string, any>> {
   meta: GitVanPluginMeta
   defaults?: Partial<Options>
+  /** Registered before `setup` runs. */
   hooks?: Partial<GitVanHooks>
   setup?: (options: Options, gitvan: GitVanApp) => void | Promise<void>
 }
 
-/** A plugin as listed in the config: a package name, `[name, options]`, or an inline plugin. */
+/** A plugin as listed in the config: a package name (or `./path`), `[name, options]`, or an inline plugin. */
 export type GitVanPluginEntry = string | [string, Record<string, any>] | GitVanPlugin<any>
+
+/** A plugin GitVan installed (see `app.plugins`). */
+export interface InstalledGitVanPlugin {
+  meta: GitVanPluginMeta
+  /** The merged options its `setup` received. */
+  options: Record<string, any>
+  /** Where it came from: `plugins[1] in gitvan.config.ts` or `local plugin plugins/foo.ts`. */
+  source: string
+}

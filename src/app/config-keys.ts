@@ -1,0 +1,21 @@
+import { consola } from 'consola'
+import { configDefaults } from '../config/defaults'
+import type { InstalledGitVanPlugin } from '../types/plugin'
+import { suggest } from '../utils/suggest'
+
+const logger = consola.withTag('gitvan:config')
+// Once per process and key: `gitvan dev` creates the app again on every config change.
+const warned = new Set<string>()
+
+/** Warn about top-level config keys that neither GitVan nor an installed plugin (its `configKey`) reads. */
+export function warnUnknownKeys(unknownKeys: readonly string[], plugins: readonly InstalledGitVanPlugin[], configName: string): void {
+  const claimed = plugins.map(plugin => plugin.meta.configKey).filter((key): key is string => key !== undefined)
+  const known = [...Object.keys(configDefaults), ...claimed]
+  for (const key of unknownKeys) {
+    if (claimed.includes(key) || warned.has(`${configName}\0${key}`)) continue
+    warned.add(`${configName}\0${key}`)
+    const close = suggest(key, known)
+    const hint = close.length > 0 ? `did you mean ${close.join(', ')}?` : 'remove it, or install the plugin that reads it'
+    logger.warn(`Unknown key "${key}" in ${configName}: neither GitVan nor an installed plugin reads it; ${hint}`)
+  }
+}

@@ -86,6 +86,12 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     loadJob: id => jobs.load(id),
     runJob: async (id, runOptions) => executeJob(app, id, await jobs.load(id), runOptions),
     importModule: async file => (await (loader ??= createLoader())).import(file),
+    reloadModules: async () => {
+      const current = loader
+      loader = undefined
+      ;(await current)?.invalidate()
+      jobs.invalidate()
+    },
     addExecType: (name, handler, owner = currentOwner() ?? 'app.addExecType()') => registerExecType(execTypes, name, handler, owner),
     addLLMProvider: (provider) => {
       llmProviders.add(provider)

@@ -12,6 +12,7 @@ const commands: Record<string, LazyCommand> = {
   prepare: () => import('./commands/prepare').then(m => m.default),
   init: () => import('./commands/init').then(m => m.default),
   daemon: () => import('./commands/daemon').then(m => m.default),
+  dev: () => import('./commands/dev').then(m => m.default),
   log: () => import('./commands/log').then(m => m.default),
   locks: () => import('./commands/locks').then(m => m.default),
   worktree: () => import('./commands/worktree').then(m => m.default),

@@ -30,21 +30,7 @@ export interface LoadedConfig {
 export async function loadGitVanConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   let result
   try {
-    result = await loadConfig<GitVanConfig>({
-      name: 'gitvan',
-      cwd: options.cwd,
-      configFile: options.configFile,
-      rcFile: '.gitvanrc',
-      globalRc: false,
-      dotenv: false,
-      packageJson: true,
-      giget: false,
-      defaults: configDefaults as GitVanConfig,
-      overrides: options.overrides,
-      merger: mergeConfig as (...sources: Array<GitVanConfig | null | undefined>) => GitVanConfig,
-      // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
-      jitiOptions: { alias: { gitvan: gitvanPackage().entry } },
-    })
+    result = await loadConfig<GitVanConfig>(c12Options(options))
   } catch (error) {
     const file = options.configFile ?? 'gitvan.config.ts'
     throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${firstLine(error)}`)
@@ -53,6 +39,25 @@ export async function loadGitVanConfig(options: LoadConfigOptions): Promise<Load
   const config = { ...result.config, rootDir: options.cwd } as ResolvedGitVanConfig
   const unknownKeys = validateConfig(config, configFile ?? 'the config')
   return { config, configFile, unknownKeys }
+}
+
+/** How c12 finds and merges the config: shared by loading and by `gitvan dev`'s watching. */
+export function c12Options(options: LoadConfigOptions) {
+  return {
+    name: 'gitvan',
+    cwd: options.cwd,
+    configFile: options.configFile,
+    rcFile: '.gitvanrc',
+    globalRc: false,
+    dotenv: false,
+    packageJson: true,
+    giget: false as const,
+    defaults: configDefaults as GitVanConfig,
+    overrides: options.overrides,
+    merger: mergeConfig as (...sources: Array<GitVanConfig | null | undefined>) => GitVanConfig,
+    // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
+    jitiOptions: { alias: { gitvan: gitvanPackage().entry } },
+  }
 }
 
 function firstLine(error: unknown): string {

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { readFile } from 'node:fs/promises'
 import { createJiti } from 'jiti'
-import { join } from 'pathe'
+import { dirname, join } from 'pathe'
+import { isWithin } from '../utils/paths'
 import type { AutoImports } from './imports'
 import { listFiles } from './scan'
 
 export interface ModuleLoader {
   /** Import a project file (job, plugin, `js` step module) with auto-imports. */
   import: <T = unknown>(file: string) => Promise<T>
-  /** Forget cached modules (all, or these files) so the next import reads them again. */
-  invalidate: (files?: string[]) => void
+  /** Forget every cached project module (not node_modules, not GitVan's own) so the next import reads them again. */
+  invalidate: () => void
 }
 
 export interface ModuleLoaderOptions {
@@ -36,6 +37,7 @@ const moduleCache = createRequire(import.meta.url).cache
  */
 export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const injected = new Map<string, { hash: string; code: string }>()
+  const ownRoot = dirname(options.entry)
   const cacheDir = options.cacheDir ?? join(options.root, '.gitvan/cache/jiti')
   const transpiler = createJiti(join(options.root, '_'), { fsCache: cacheDir, moduleCache: false })
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
@@ -68,12 +70,12 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
       await injectFile(file)
       return (await runtime.import(file)) as T
     },
-    invalidate(files) {
-      const targets = files ?? [...injected.keys()]
-      for (const file of targets) {
-        injected.delete(file)
-        delete moduleCache[file]
+    invalidate() {
+      // Every project module goes, not just the changed files: a job keeps the composables it imported.
+      for (const file of Object.keys(moduleCache)) {
+        if (isWithin(options.root, file) && !file.includes('/node_modules/') && !isWithin(ownRoot, file)) delete moduleCache[file]
       }
+      injected.clear()
       sharedReady = undefined
     },
   }

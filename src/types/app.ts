@@ -48,6 +48,8 @@ export interface GitVanApp {
   loadJob: (id: string) => Promise<Job>
   /** Run a job now and write its receipt. */
   runJob: (id: string, options?: RunJobOptions) => Promise<JobRun>
+  /** Drop every loaded project module and rescan auto-imports: the next load reads the files again (`gitvan dev`). */
+  reloadModules: () => Promise<void>
   /** Import a project file with auto-imports (jobs, plugins, `js` step modules). */
   importModule: <T = unknown>(file: string) => Promise<T>
   /** `owner` defaults to the plugin (or config hook) doing the call: duplicate names are errors naming both. */

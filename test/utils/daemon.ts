@@ -16,9 +16,9 @@ export interface RunningDaemon {
   child: ChildProcess
 }
 
-/** Start `gitvan daemon --json` (from source) in `cwd` as a real process. */
-export function startDaemon(cwd: string, args: string[] = []): RunningDaemon {
-  const child = spawn(process.execPath, [join(projectRoot, 'node_modules/jiti/lib/jiti-cli.mjs'), join(projectRoot, 'src/cli/bin.ts'), 'daemon', '--json', ...args], {
+/** Start `gitvan daemon --json` (or `gitvan dev --json`) from source in `cwd` as a real process. */
+export function startDaemon(cwd: string, args: string[] = [], command: 'daemon' | 'dev' = 'daemon'): RunningDaemon {
+  const child = spawn(process.execPath, [join(projectRoot, 'node_modules/jiti/lib/jiti-cli.mjs'), join(projectRoot, 'src/cli/bin.ts'), command, '--json', ...args], {
     cwd,
     env: { ...testEnv, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,5 @@
 import { defineCommand } from 'citty'
-import { consola } from 'consola'
-import type { DaemonEvent } from '../../runtime/daemon/daemon'
+import { reportJson, reportText } from '../report'
 import { commonArgs, loadApp } from '../shared'
 
 export default defineCommand({
@@ -49,35 +48,20 @@ export default defineCommand({
       process.off('SIGTERM', onSignal)
       await app.close()
     }
+    // Stopped by a signal: receipts are flushed and leases released by now, but a run abandoned after the grace
+    // (a job ignoring its abort signal) may still hold timers or sockets, which must not keep the process alive.
+    if (signals > 0) process.exit()
   },
 })
 
-const logger = consola.withTag('gitvan:daemon')
-
-function reportText(event: DaemonEvent): void {
-  if (event.type === 'run') {
-    const line = `${event.job} ${event.sha.slice(0, 7)} ${event.status} ${event.durationMs}ms${event.error ? `: ${event.error}` : ''}`
-    if (event.status === 'ok') logger.success(line)
-    else logger.fail(line)
-  } else if (event.type === 'broken') {
-    logger.error(`job ${event.job} is broken and skipped: ${event.message}`)
-  } else {
-    logger.warn(event.message)
-  }
-}
-
-function reportJson(event: DaemonEvent): void {
-  console.log(JSON.stringify({ time: new Date().toISOString(), ...event }))
-}
-
-function positiveInt(value: string | undefined, flag: string): number | undefined {
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined
   const number = Number(value)
   if (!Number.isInteger(number) || number < 1) throw new Error(`${flag} must be a whole number of 1 or more, got "${value}"`)
   return number
 }
 
-function worktreesFlag(value: string | undefined): 'current' | 'all' | undefined {
+export function worktreesFlag(value: string | undefined): 'current' | 'all' | undefined {
   if (value === undefined || value === 'current' || value === 'all') return value
   throw new Error(`--worktrees must be "current" or "all", got "${value}"`)
 }

@@ -55,6 +55,11 @@ export interface Daemon {
   stop: (signal?: NodeJS.Signals) => Promise<void>
   /** One pass over the repository (exposed for tests and `dev`). */
   tick: () => Promise<TickSummary>
+  /**
+   * Load the jobs again (`gitvan dev`). A job that no longer loads keeps its last good version; runs in flight
+   * finish on the version they started with. Returns the ids loaded and the broken ones.
+   */
+  reloadJobs: () => Promise<LoadedJobs>
 }
 
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
@@ -88,9 +93,20 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     onLost: (item: WorkItem) => options.report({ type: 'warn', message: `lease of ${item.job.id} ${item.sha.slice(0, 7)} was lost while it ran; its receipt is left to the daemon that took over` }),
   }
 
-  async function loadJobs(): Promise<void> {
-    jobs = await loadDaemonJobs(app)
-    for (const [job, message] of jobs.broken) options.report({ type: 'broken', job, message })
+  async function loadJobs(): Promise<LoadedJobs> {
+    const previous = new Map(jobs.jobs.map(job => [job.id, job]))
+    const loaded = await loadDaemonJobs(app)
+    const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
+    jobs = { jobs: [...loaded.jobs, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
+    for (const [job, message] of loaded.broken) {
+      options.report({ type: 'broken', job, message: previous.has(job) ? `${message} (its last good version stays active)` : message })
+    }
+    return jobs
+  }
+
+  function startTimers(): void {
+    schedules?.stop()
+    schedules = startSchedules(jobs.jobs, (job, slot) => runSlot(job, slot).catch(error => options.report({ type: 'warn', message: `schedule of ${job.id} failed: ${(error as Error).message}` })), (job, error) => options.report({ type: 'broken', job: job.id, message: error.message }))
   }
 
   async function tick(): Promise<TickSummary> {
@@ -207,6 +223,14 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   return {
     tick,
+    async reloadJobs() {
+      const loaded = await loadJobs()
+      if (!stopping && watcher) {
+        startTimers()
+        requestTick()
+      }
+      return loaded
+    },
     async run() {
       await loadJobs()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
@@ -222,7 +246,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       }
       const done = new Promise<void>(resolve => (finished = resolve))
       watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
-      schedules = startSchedules(jobs.jobs, (job, slot) => runSlot(job, slot).catch(error => options.report({ type: 'warn', message: `schedule of ${job.id} failed: ${(error as Error).message}` })), (job, error) => options.report({ type: 'broken', job: job.id, message: error.message }))
+      startTimers()
       requestTick()
       await done
     },

@@ -1,0 +1,45 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'pathe'
+import { describe, expect, it } from 'vitest'
+import { startDaemon } from '../utils/daemon'
+import { createProject } from '../utils/project'
+import { commitFiles } from '../utils/repo'
+
+const FAST = 'export default { daemon: { pollInterval: 300 } }\n'
+// The job records what it ran with in a file named after the commit, so a test can see which version ran.
+const job = (expression: string) => `export default defineJob({ on: { commit: true }, async run({ ctx }) { await useGit().writeFile('out/' + ctx.head, String(${expression})) } })\n`
+
+describe('gitvan dev', () => {
+  it('hot reloads composables and jobs, keeps the last good version of a broken job, restarts on config changes', async () => {
+    const repo = createProject({ 'gitvan.config.mjs': FAST, '.gitignore': 'out/\n.gitvan/\n', 'composables/word.ts': "export const useWord = () => 'one'\n", 'jobs/say.ts': job('useWord()') })
+    const dev = startDaemon(repo, [], 'dev')
+    const reloads = () => dev.events.filter(event => event.type === 'reload').length
+    const ran = (sha: string) => existsSync(join(repo, 'out', sha)) ? readFileSync(join(repo, 'out', sha), 'utf8') : undefined
+    await dev.until(events => events.filter(event => event.type === 'run').length === 2)
+    expect(readFileSync(join(repo, '.gitvan/types/jobs.d.ts'), 'utf8')).toContain('"say": true')
+
+    writeFileSync(join(repo, 'composables/word.ts'), "export const useWord = () => 'two'\n")
+    await dev.until(() => reloads() === 1)
+    const first = commitFiles(repo, { a: '1' }, 'after the composable changed')
+    await dev.until(() => ran(first) !== undefined)
+    expect(ran(first)).toBe('two')
+
+    writeFileSync(join(repo, 'jobs/say.ts'), job("useWord() + '!'"))
+    await dev.until(() => reloads() === 2)
+    writeFileSync(join(repo, 'jobs/new.ts'), "export default defineJob({ run: () => {} })\n")
+    await dev.until(() => reloads() === 3)
+    expect(readFileSync(join(repo, '.gitvan/types/jobs.d.ts'), 'utf8')).toContain('"new": true')
+
+    writeFileSync(join(repo, 'jobs/say.ts'), 'export default defineJob({\n  run() { return 1 +* }\n})\n')
+    await dev.until(events => events.some(event => event.type === 'broken' && event.job === 'say'))
+    const broken = dev.events.find(event => event.type === 'broken' && event.job === 'say')!
+    expect(broken.message).toMatch(/^jobs\/say\.ts:2:\d+: .*its last good version stays active/)
+    const second = commitFiles(repo, { b: '1' }, 'while say.ts is broken')
+    await dev.until(() => ran(second) !== undefined)
+    expect(ran(second)).toBe('two!')
+
+    writeFileSync(join(repo, 'gitvan.config.mjs'), 'export default { daemon: { pollInterval: 400 } }\n')
+    await dev.until(events => events.some(event => event.type === 'reload' && event.config === true))
+    expect(await dev.stop()).toBe(0)
+  })
+})

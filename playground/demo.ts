@@ -1,6 +1,6 @@
 /**
- * The README's main command: seed a scratch repository from this playground, make a few commits, run
- * GitVan's jobs on them through the real CLI, and print the receipts GitVan left in Git notes.
+ * The README's main command: seed a scratch repository from this playground, make a few commits, let the
+ * daemon process them (and a tag) through the real CLI, and print the receipts GitVan left in Git notes.
  */
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -50,13 +50,21 @@ try {
   commit({ 'src/api.ts': 'export const api = 2\n' }, 'fix(api): off-by-one in api')
 
   gitvan('list')
-  for (const job of ['hello', 'checks:files', 'docs:changelog', 'release:notes', 'notify:commit']) gitvan('run', job)
+  // The daemon's first start processes the recent commits of every branch, once, then exits (--once).
+  gitvan('daemon', '--once')
+  // A tag that appears after that fires the jobs with `on.tag` (release:notes), once.
+  git('tag', 'v1.0.0')
+  console.log('\ntagged v1.0.0')
+  gitvan('daemon', '--once')
+  // Scheduled jobs run on their cron slots under `gitvan daemon`; any job also runs by hand.
+  gitvan('run', 'hello')
+  gitvan('log', '--limit', '12')
 
   // Written by the notify plugin (its exec type and useNotify()) and by the local plugin plugins/run-log.ts.
   for (const log of ['.gitvan/notifications.log', '.gitvan/runs.log']) console.log(`\n${log}:\n${readFileSync(join(scratch, log), 'utf8').trimEnd()}`)
 
-  console.log('\nReceipts on refs/notes/gitvan/results:')
-  console.log(git('log', '--format=%h %s%n%N', '--notes=refs/notes/gitvan/results', '-n', '3'))
+  console.log('\nThe receipts are Git notes on refs/notes/gitvan/results, e.g. on HEAD:')
+  console.log(git('notes', '--ref', 'refs/notes/gitvan/results', 'show', 'HEAD').split('\n')[0])
 } finally {
   if (!process.env.GITVAN_KEEP) rmSync(scratch, { recursive: true, force: true })
 }

@@ -56,7 +56,8 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
       root: repo.root,
       entry: pkg.entry,
       autoImports: await createAutoImports({ imports, dirs: importsDirs }),
-      sharedDirs: [...importsDirs, ...jobsDirs, pluginsDir],
+      sharedDirs: [...importsDirs, pluginsDir],
+      jobsDirs,
     })
 
   const jobs = createJobRegistry({

@@ -1,15 +1,16 @@
 import type { ExecHandler } from '../types/exec'
-import { cliExec } from './types/cli'
-import { jobExec } from './types/job'
-import { jsExec } from './types/js'
-import { llmExec } from './types/llm'
-import { tmplExec } from './types/tmpl'
+
+/** A handler whose module loads on first use: a job that never renders a template never loads nunjucks. */
+function lazy(load: () => Promise<ExecHandler>): ExecHandler {
+  let handler: Promise<ExecHandler> | undefined
+  return async (spec, context) => (await (handler ??= load()))(spec, context)
+}
 
 /** The exec types GitVan ships; plugins add more through `exec:types` / `addExecType`. */
 export const builtinExecTypes: Record<string, ExecHandler> = {
-  cli: cliExec,
-  js: jsExec,
-  job: jobExec,
-  tmpl: tmplExec,
-  llm: llmExec,
+  cli: lazy(() => import('./types/cli').then(m => m.cliExec)),
+  js: lazy(() => import('./types/js').then(m => m.jsExec)),
+  job: lazy(() => import('./types/job').then(m => m.jobExec)),
+  tmpl: lazy(() => import('./types/tmpl').then(m => m.tmplExec)),
+  llm: lazy(() => import('./types/llm').then(m => m.llmExec)),
 }

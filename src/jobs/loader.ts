@@ -5,7 +5,7 @@ import { createJiti } from 'jiti'
 import { dirname, join } from 'pathe'
 import { isWithin } from '../utils/paths'
 import type { AutoImports } from './imports'
-import { listFiles } from './scan'
+import { jobIdFromPath, listFiles } from './scan'
 
 export interface ModuleLoader {
   /** Import a project file (job, plugin, `js` step module) with auto-imports. */
@@ -21,6 +21,8 @@ export interface ModuleLoaderOptions {
   autoImports: AutoImports
   /** Dirs whose files may use auto-imports without being imported by GitVan itself (composables, utils). */
   sharedDirs: string[]
+  /** Jobs dirs: their non-job files (helpers) get auto-imports too. */
+  jobsDirs: string[]
   /** Transpile cache (default `<root>/.gitvan/cache/jiti`). */
   cacheDir?: string
 }
@@ -61,6 +63,8 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
 
   async function injectShared(): Promise<void> {
     const files = (await Promise.all(options.sharedDirs.map(async dir => (await listFiles(dir)).map(path => join(dir, path))))).flat()
+    // Helpers inside jobs dirs (`_shared.ts`, `_lib/x.ts`) may be imported by jobs; the jobs themselves are injected when loaded.
+    for (const dir of options.jobsDirs) files.push(...(await listFiles(dir)).filter(path => jobIdFromPath(path) === null).map(path => join(dir, path)))
     await Promise.all(files.filter(file => CODE_FILE.test(file)).map(injectFile))
   }
 

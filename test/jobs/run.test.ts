@@ -24,6 +24,16 @@ describe('gitvan run', () => {
     expect(receipts(repo)).toEqual([receipt])
   })
 
+  it('helpers in the jobs dir (`_` files, imported by jobs) get auto-imports too', async () => {
+    const repo = createProject({
+      'jobs/_shared/branch.ts': 'export const branchOf = () => useGit().branch\n',
+      'jobs/where.ts': "import { branchOf } from './_shared/branch'\nexport default defineJob({ run: () => ({ ok: true, stdout: branchOf() }) })\n",
+    })
+    const { code, stdout } = await gitvan(['run', 'where', '--json'], { cwd: repo })
+    expect(code).toBe(0)
+    expect(JSON.parse(stdout).result.stdout).toBe('main')
+  })
+
   it('a failing job exits 1 and leaves an error receipt; a second run appends a second receipt', async () => {
     const repo = createProject({ 'jobs/fail.ts': 'export default defineJob({ run() { throw new Error("boom\\nsecond line") } })\n' })
     const first = await gitvan(['run', 'fail'], { cwd: repo })

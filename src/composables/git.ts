@@ -65,10 +65,10 @@ export function useGit(): UseGit {
     run: args => git(args, { cwd }),
     status: () => readStatus(cwd),
     isClean: async () => (await readStatus(cwd)).length === 0,
-    commits: (revs, options) => scanCommits(cwd, revs ?? at(), options),
-    changedPaths: (from, to) => diffPaths(cwd, from, at(to)),
-    show: (path, rev) => readFileAt(cwd, at(rev), path),
-    readFile: path => readFileFs(resolveInside(cwd, path), 'utf8'),
+    commits: async (revs, options) => scanCommits(cwd, revs ?? at(), options),
+    changedPaths: async (from, to) => diffPaths(cwd, from, at(to)),
+    show: async (path, rev) => readFileAt(cwd, at(rev), path),
+    readFile: async path => readFileFs(resolveInside(cwd, path), 'utf8'),
     writeFile: async (path, content) => {
       const file = resolveInside(cwd, path)
       await writeFileAtomic(file, content)

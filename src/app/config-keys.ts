@@ -1,5 +1,5 @@
 import { consola } from 'consola'
-import { configDefaults } from '../config/defaults'
+import { knownConfigPaths } from '../config/schema'
 import type { InstalledGitVanPlugin } from '../types/plugin'
 import { suggest } from '../utils/suggest'
 
@@ -7,10 +7,10 @@ const logger = consola.withTag('gitvan:config')
 // Once per process and key: `gitvan dev` creates the app again on every config change.
 const warned = new Set<string>()
 
-/** Warn about top-level config keys that neither GitVan nor an installed plugin (its `configKey`) reads. */
+/** Warn about config keys that neither GitVan nor an installed plugin (its `configKey`) reads, nested ones included. */
 export function warnUnknownKeys(unknownKeys: readonly string[], plugins: readonly InstalledGitVanPlugin[], configName: string): void {
   const claimed = plugins.map(plugin => plugin.meta.configKey).filter((key): key is string => key !== undefined)
-  const known = [...Object.keys(configDefaults), ...claimed]
+  const known = [...knownConfigPaths, ...claimed]
   for (const key of unknownKeys) {
     if (claimed.includes(key) || warned.has(`${configName}\0${key}`)) continue
     warned.add(`${configName}\0${key}`)

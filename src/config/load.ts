@@ -36,6 +36,9 @@ export async function loadGitVanConfig(options: LoadConfigOptions): Promise<Load
     throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${firstLine(error)}`)
   }
   const configFile = result.configFile && existsSync(result.configFile) ? result.configFile : undefined
+  if (options.configFile && !configFile) {
+    throw new ConfigError(`Config file ${options.configFile} not found in ${options.cwd}: fix the --config path or leave it out to use gitvan.config.*`)
+  }
   const config = { ...result.config, rootDir: options.cwd } as ResolvedGitVanConfig
   const unknownKeys = validateConfig(config, configFile ?? 'the config')
   return { config, configFile, unknownKeys }

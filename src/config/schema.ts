@@ -58,9 +58,16 @@ const schema: Record<string, Check> = {
 
 const knownTopLevel = new Set([...Object.keys(schema).filter(key => !key.includes('.')), 'rootDir'])
 
+/** Every key path GitVan reads, e.g. `daemon.lookback`: for "did you mean" hints. */
+export const knownConfigPaths = Object.keys(schema)
+
+/** Sections whose keys GitVan knows one by one (`hooks` takes any hook name, so it is not one). */
+const SECTIONS = [...new Set(Object.keys(schema).filter(key => key.includes('.')).map(key => key.split('.')[0]!))]
+
 /**
  * Check a resolved config; throws a `ConfigError` naming the key path and what was expected.
- * Returns the unknown top-level keys (plugin config keys are passed in `allowedKeys`).
+ * Returns the unknown keys: top-level ones (plugin config keys are passed in `allowedKeys`) and, inside
+ * GitVan's own sections, key paths such as `daemon.lokback`.
  */
 export function validateConfig(config: ResolvedGitVanConfig, source: string, allowedKeys: Iterable<string> = []): string[] {
   for (const [path, check] of Object.entries(schema)) {
@@ -71,7 +78,8 @@ export function validateConfig(config: ResolvedGitVanConfig, source: string, all
     }
   }
   const allowed = new Set(allowedKeys)
-  return Object.keys(config).filter(key => !knownTopLevel.has(key) && !allowed.has(key))
+  const nested = SECTIONS.flatMap(section => Object.keys((config as any)[section] ?? {}).map(key => `${section}.${key}`).filter(path => !(path in schema)))
+  return [...Object.keys(config).filter(key => !knownTopLevel.has(key) && !allowed.has(key)), ...nested]
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,7 @@ import { JobDefinitionError, validateJob } from './define'
 import type { ModuleLoader } from './loader'
 import { scanJobs } from './scan'
 import { JobSyntaxError, readStaticJobInfo } from './static'
+import type { StaticJobInfo } from './static'
 
 /** A job file that cannot be loaded: the message starts with `file` or `file:line:col`. */
 export class JobLoadError extends Error {
@@ -81,10 +82,20 @@ export function createJobRegistry(options: JobRegistryOptions) {
   async function summarize(job: JobFile): Promise<JobSummary> {
     const base = { id: job.id, file: display(job.file) }
     try {
-      const info = readStaticJobInfo(await readFile(job.file, 'utf8'), display(job.file)) ?? (await loadFile(job))
-      return { ...base, ...fromMeta(info.kind, info.meta ?? {}), ...(info.on ? { on: info.on } : {}) }
+      const info = readStaticJobInfo(await readFile(job.file, 'utf8'), display(job.file))
+      const definition = info ? checkStatic(job, info) : await loadFile(job)
+      return { ...base, ...fromMeta(definition.kind, definition.meta), ...(definition.on ? { on: definition.on } : {}) }
     } catch (error) {
       return { ...base, broken: (error as Error).message }
+    }
+  }
+
+  /** Statically read values get the checks `defineJob()` makes (with stand-ins for the code it cannot read). */
+  function checkStatic(job: JobFile, info: StaticJobInfo): Job {
+    try {
+      return validateJob({ kind: info.kind, meta: info.meta, on: info.on, ...(info.has.run ? { run: () => {} } : {}), ...(info.has.steps ? { steps: [] } : {}) })
+    } catch (error) {
+      throw new JobLoadError(`${display(job.file)}: ${(error as Error).message}`)
     }
   }
 

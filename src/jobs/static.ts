@@ -3,9 +3,12 @@ import type { JobKind, JobMeta, JobTriggers } from '../types/job'
 
 /** What `gitvan list` needs, read from the source without running it. */
 export interface StaticJobInfo {
-  kind: JobKind
-  meta: JobMeta
+  /** As written, if it is. */
+  kind?: JobKind
+  meta?: JobMeta
   on?: JobTriggers
+  /** Which of `run` and `steps` the definition has: enough to check it like `defineJob()` does. */
+  has: { run: boolean; steps: boolean }
 }
 
 /** A job file that does not parse: where and why. */
@@ -42,11 +45,9 @@ export function readStaticJobInfo(source: string, file: string): StaticJobInfo |
     const key = property.key.type === 'Identifier' ? property.key.name : property.key.value
     fields.set(String(key), property.value)
   }
-  const kind = fields.has('kind') ? literal(fields.get('kind')) : fields.has('steps') ? 'composite' : 'atomic'
-  const meta = fields.has('meta') ? literal(fields.get('meta')) : {}
-  const on = fields.has('on') ? literal(fields.get('on')) : undefined
-  if (kind === DYNAMIC || meta === DYNAMIC || on === DYNAMIC) return null
-  return { kind: kind as JobKind, meta: meta as JobMeta, ...(on === undefined ? {} : { on: on as JobTriggers }) }
+  const values = Object.fromEntries(['kind', 'meta', 'on'].filter(key => fields.has(key)).map(key => [key, literal(fields.get(key))]))
+  if (Object.values(values).includes(DYNAMIC)) return null
+  return { ...(values as Pick<StaticJobInfo, 'kind' | 'meta' | 'on'>), has: { run: fields.has('run'), steps: fields.has('steps') } }
 }
 
 /** The value of a literal expression (objects, arrays, strings, numbers, booleans), or DYNAMIC. */

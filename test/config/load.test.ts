@@ -23,6 +23,17 @@ describe('loadGitVanConfig', () => {
     expect(unknownKeys).toEqual(['myPlugin'])
   })
 
+  it('reports unknown keys inside GitVan\'s own sections as key paths', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), 'export default { daemon: { lokback: 3 }, jobs: { timout: 5 }, hooks: { "job:after": () => {} } }\n')
+    expect((await loadGitVanConfig({ cwd })).unknownKeys).toEqual(['jobs.timout', 'daemon.lokback'])
+  })
+
+  it('an explicit config file that does not exist is an error, not the defaults', async () => {
+    const cwd = createRepo()
+    await expect(loadGitVanConfig({ cwd, configFile: 'missing.config.ts' })).rejects.toThrow(`Config file missing.config.ts not found in ${cwd}`)
+  })
+
   it('priority: overrides > config file > .gitvanrc > package.json', async () => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'package.json'), JSON.stringify({ gitvan: { jobsDir: 'pkg', templatesDir: 'pkg-t', daemon: { lookback: 1 } } }))

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { gitvan } from '../utils/cli'
@@ -52,7 +52,8 @@ describe('a running daemon', () => {
   it('serves linked worktrees on other branches with --worktrees all, in their own directory', async () => {
     const repo = createProject({
       'gitvan.config.mjs': FAST,
-      'jobs/where.ts': "export default defineJob({ on: { commit: { branches: 'feature' } }, steps: [{ exec: 'cli', cmd: 'sh', args: ['-c', 'pwd > where.txt'] }] })\n",
+      'templates/made.njk': 'made on {{ git.branch }} in {{ git.root }}',
+      'jobs/where.ts': "export default defineJob({ on: { commit: { branches: 'feature' } }, steps: [{ exec: 'cli', cmd: 'sh', args: ['-c', 'pwd > where.txt'] }, { exec: 'tmpl', template: 'made.njk', out: 'made.md' }] })\n",
     })
     const wt = join(tempDir(), 'feature-wt')
     sh(repo, 'worktree', 'add', '-q', '-b', 'feature', wt)
@@ -69,6 +70,8 @@ describe('a running daemon', () => {
     const receipt = allReceipts(repo).find(r => r.sha === served)!
     expect(receipt).toMatchObject({ ok: true, worktree: 'feature-wt', trigger: { type: 'commit', branch: 'feature' } })
     expect(readFileSync(join(wt, 'where.txt'), 'utf8').trim()).toBe(wt)
+    expect(readFileSync(join(wt, 'made.md'), 'utf8')).toBe(`made on feature in ${wt}`)
+    expect(existsSync(join(repo, 'made.md'))).toBe(false)
     expect(JSON.parse((await gitvan(['log', 'where', '--sha', served, '--json'], { cwd: repo })).stdout)).toHaveLength(1)
   })
 

@@ -25,10 +25,14 @@ export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ ex
   })
 
   it('prints a table', async () => {
-    const repo = createProject({ 'jobs/docs/changelog.ts': "export default defineJob({ meta: { desc: 'Changelog' }, on: { commit: true }, run() {} })\n" })
+    const repo = createProject({
+      'jobs/docs/changelog.ts': "export default defineJob({ meta: { desc: 'Changelog' }, on: { commit: true }, run() {} })\n",
+      'jobs/release.ts': "export default defineJob({ on: { tag: { match: 'v*', semver: true }, branch: 'release/*' }, run() {} })\n",
+    })
     const { stdout } = await gitvan(['list'], { cwd: repo })
     expect(stdout.split('\n')[0]).toMatch(/^ID\s+KIND\s+TRIGGERS\s+SCHEDULE\s+DESCRIPTION$/)
     expect(stdout).toMatch(/docs:changelog\s+atomic\s+commit\s+Changelog/)
+    expect(stdout).toMatch(/release\s+atomic\s+tag v\* \(semver\), branch release\/\*/)
   })
 
   it('lists broken files as broken with file:line:col, still lists the others, exits 1', async () => {
@@ -36,6 +40,7 @@ export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ ex
       'jobs/good.ts': "export default defineJob({ meta: { desc: 'Good' }, run() {} })\n",
       'jobs/syntax.ts': 'export default defineJob({\n  meta: { desc: "x" },,\n})\n',
       'jobs/invalid.ts': "export default defineJob({ meta: { desc: 'x' + 1 }, kind: 'composite', run() {} })\n",
+      'jobs/trigger.ts': "export default defineJob({ on: { comit: true }, run() {} })\n",
     })
     const { code, stdout, stderr } = await gitvan(['list', '--json'], { cwd: repo })
     expect(code).toBe(1)
@@ -44,6 +49,7 @@ export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ ex
       ['good', 'ok'],
       ['invalid', 'jobs/invalid.ts: `kind` must be "atomic" for a job with run'],
       ['syntax', expect.stringMatching(/^jobs\/syntax\.ts:2:\d+: /)],
+      ['trigger', 'jobs/trigger.ts: `on.comit` must be one of on.commit, on.tag, on.branch'],
     ])
     expect(stderr).toContain('gitvan: broken job syntax: jobs/syntax.ts:2:')
   })

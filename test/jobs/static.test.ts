@@ -11,14 +11,15 @@ describe('readStaticJobInfo', () => {
         async run() { return helper() },
       })`
     expect(readStaticJobInfo(source, 'jobs/a.ts')).toEqual({
-      kind: 'atomic',
       meta: { desc: 'Changelog', tags: ['docs'], schedule: '0 3 * * *' },
       on: { commit: { branches: ['main'], paths: ['src/**'] }, tag: 'v*' },
+      has: { run: true, steps: false },
     })
   })
 
-  it('infers composite from steps and defaults meta', () => {
-    expect(readStaticJobInfo('export default defineJob({ steps: [] })', 'a.ts')).toEqual({ kind: 'composite', meta: {} })
+  it('says which of run and steps there are, and the kind only as written', () => {
+    expect(readStaticJobInfo('export default defineJob({ steps: [] })', 'a.ts')).toEqual({ has: { run: false, steps: true } })
+    expect(readStaticJobInfo("export default defineJob({ kind: 'composite', run() {} })", 'a.ts')).toEqual({ kind: 'composite', has: { run: true, steps: false } })
   })
 
   it.each([

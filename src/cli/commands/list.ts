@@ -35,8 +35,13 @@ function printTable(jobs: JobSummary[]): void {
 
 function triggers(job: JobSummary): string {
   const out: string[] = []
-  if (job.on?.commit) out.push('commit')
-  if (job.on?.tag) out.push(`tag ${[job.on.tag].flat().join(',')}`)
+  const { commit, tag, branch } = job.on ?? {}
+  if (commit) out.push('commit')
+  if (tag) {
+    const filter = typeof tag === 'string' || Array.isArray(tag) ? { match: tag } : tag
+    out.push(`tag ${[filter.match ?? '*'].flat().join(',')}${filter.semver ? ' (semver)' : ''}`)
+  }
+  if (branch) out.push(`branch ${[branch].flat().join(',')}`)
   if (job.schedule) out.push('schedule')
   return out.join(', ') || 'manual'
 }

@@ -18,7 +18,7 @@ export const llmExec: ExecHandler<LlmExecSpec> = async (spec, { ctx, signal }) =
   if ((spec.prompt === undefined) === (spec.template === undefined)) {
     return failure('exec \'llm\' needs exactly one of `prompt` or `template`, e.g. { exec: \'llm\', prompt: \'Summarize ...\' }')
   }
-  const out = spec.out === undefined ? undefined : resolveInside(ctx.root, spec.out, 'llm output')
+  const out = spec.out === undefined ? undefined : resolveInside(ctx.worktreeRoot, spec.out, 'llm output')
   const prompt = spec.template ? templateEnvFor(ctx).render(spec.template, spec.data) : spec.prompt!
   const { call, extra } = splitOptions(spec.options ?? {})
   const options: LLMCallOptions = { ...call, system: spec.system, signal, ...(Object.keys(extra).length > 0 ? { options: extra } : {}) }

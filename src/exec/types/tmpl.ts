@@ -4,14 +4,17 @@ import type { TemplateEnv } from '../../types/templates'
 import type { GitVanContext } from '../../types/context'
 import type { ExecHandler, TmplExecSpec } from '../../types/exec'
 
-/** The template environment of a run: the app's template dirs, the run's clock, git facts as globals. */
+/**
+ * The template environment of a run: the app's template dirs, the run's clock, git facts as globals; files
+ * are written in the run's worktree.
+ */
 export function templateEnvFor(ctx: GitVanContext): TemplateEnv {
   return createTemplateEnv({
-    root: ctx.root,
+    root: ctx.worktreeRoot,
     dirs: ctx.app.templatesDirs,
     autoescape: ctx.config.templates.autoescape,
     now: ctx.now,
-    globals: { git: { head: ctx.head, branch: ctx.branch, worktree: ctx.worktree.id, root: ctx.root } },
+    globals: { git: { head: ctx.head, branch: ctx.branch, worktree: ctx.worktree.id, root: ctx.worktreeRoot } },
   })
 }
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { gitvan } from '../utils/cli'
 import { okRuns, short } from '../utils/daemon'
@@ -80,6 +82,15 @@ describe('tags, branches and merges', () => {
     expect(okRuns(repo)).toEqual([`release@${head}`, `release@${head}`, `semver@${head}`, `semver@${head}`])
     await once(repo)
     expect(okRuns(repo)).toHaveLength(4)
+  })
+
+  it('a tag run\'s now() is its commit\'s time', async () => {
+    const repo = createProject({ 'jobs/stamp.ts': "export default defineJob({ on: { tag: 'v*' }, async run({ ctx }) { await useGit().writeFile('stamp.txt', ctx.now().toISOString()) } })\n" })
+    await once(repo)
+    commitFiles(repo, { f: '1' }, 'to be tagged', '2021-03-04T05:06:07Z')
+    sh(repo, 'tag', '-a', '-m', 'release', 'v2.0.0')
+    await once(repo)
+    expect(readFileSync(join(repo, 'stamp.txt'), 'utf8')).toBe('2021-03-04T05:06:07.000Z')
   })
 
   it('fires on.branch once when a matching branch appears', async () => {

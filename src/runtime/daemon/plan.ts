@@ -75,21 +75,21 @@ export function tagItems(jobs: readonly DaemonJob[], snapshot: RepoSnapshot, sta
   for (const [tag, sha] of snapshot.tags) {
     if (known.has(tag)) continue
     for (const job of jobs) {
-      if (job.triggers.tag?.(tag)) items.push({ job, key: `tag:${tag}`, sha, trigger: { type: 'tag', tag, sha }, branch: null, place: self })
+      if (job.triggers.tag?.(tag)) items.push({ job, key: `tag:${tag}`, sha, trigger: { type: 'tag', tag, sha }, branch: null, commitTime: snapshot.times.get(sha), place: self })
     }
   }
   return items
 }
 
 /** Items for branches that appeared since the state was written. */
-export function branchItems(jobs: readonly DaemonJob[], lines: readonly HistoryLine[], state: DaemonState): WorkItem[] {
+export function branchItems(jobs: readonly DaemonJob[], lines: readonly HistoryLine[], state: DaemonState, times: ReadonlyMap<string, number>): WorkItem[] {
   const known = new Set(state.branches)
   const items: WorkItem[] = []
   for (const line of lines) {
     if (!line.branch || known.has(line.branch)) continue
     for (const job of jobs) {
       if (job.triggers.branch?.(line.branch)) {
-        items.push({ job, key: `branch:${line.branch}`, sha: line.tip, trigger: { type: 'branch', branch: line.branch, sha: line.tip }, branch: line.branch, place: line.place })
+        items.push({ job, key: `branch:${line.branch}`, sha: line.tip, trigger: { type: 'branch', branch: line.branch, sha: line.tip }, branch: line.branch, commitTime: times.get(line.tip), place: line.place })
       }
     }
   }

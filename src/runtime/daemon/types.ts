@@ -24,7 +24,7 @@ export interface WorkItem {
   sha: string
   trigger: JobTrigger
   branch: string | null
-  /** Seconds: the run's `now()`. */
+  /** Seconds: the run's `now()` (the commit's time; a schedule slot's time). */
   commitTime?: number
   place: RunPlace
   /** The line of history (branch or `HEAD@<worktree>`) whose progress this item holds back. */

@@ -1,5 +1,8 @@
 import type { ArgsDef } from 'citty'
 import { resolve } from 'pathe'
+import type { createGitVan } from '../app/create'
+
+type App = Awaited<ReturnType<typeof createGitVan>>
 
 /** Flags every command that works on a repository accepts. */
 export const commonArgs = {
@@ -12,7 +15,17 @@ export function resolveCwd(cwd: string | undefined): string {
 }
 
 /** The app for a command's `--cwd` / `--config` flags, with GitVan's config warnings shown. */
-export async function loadApp(args: { cwd?: string; config?: string }) {
+export async function loadApp(args: { cwd?: string; config?: string }): Promise<App> {
   const { createGitVan } = await import('../app/create')
   return createGitVan({ cwd: resolveCwd(args.cwd), configFile: args.config })
+}
+
+/** Run `fn` with the app, and close it (the `close` hook) whatever happens. */
+export async function withApp<T>(args: { cwd?: string; config?: string }, fn: (app: App) => Promise<T>): Promise<T> {
+  const app = await loadApp(args)
+  try {
+    return await fn(app)
+  } finally {
+    await app.close()
+  }
 }

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import { clearExpiredLeases, listLeases } from '../../runtime/lease'
 import { parseLeaseRef } from '../../runtime/lease-ref'
-import { commonArgs, loadApp } from '../shared'
+import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({
   meta: { name: 'locks', description: 'List the leases (locks) under refs/gitvan/locks/' },
@@ -11,22 +11,23 @@ export default defineCommand({
     ...commonArgs,
   },
   async run({ args }) {
-    const app = await loadApp(args)
-    const cwd = app.repo.root
-    if (args['clear-expired']) {
-      const removed = await clearExpiredLeases(cwd)
-      console.log(args.json ? JSON.stringify(removed.map(lease => lease.ref)) : `removed ${removed.length} expired lease(s)`)
-      return
-    }
-    const leases = (await listLeases(cwd)).map(lease => ({ ...parseLeaseRef(lease.ref), ref: lease.ref, expired: lease.expired, ...lease.content, problem: lease.problem ?? undefined }))
-    if (args.json) {
-      console.log(JSON.stringify(leases, null, 2))
-      return
-    }
-    if (leases.length === 0) console.log('No leases held.')
-    for (const lease of leases) {
-      const until = lease.expiresAt ? new Date(lease.expiresAt).toISOString() : '?'
-      console.log(`${lease.job ?? lease.ref}  ${lease.key?.slice(0, 20) ?? ''}  ${lease.expired ? 'EXPIRED' : 'held'} by ${lease.owner ?? '?'} until ${until}${lease.problem ? `  (${lease.problem})` : ''}`)
-    }
+    return withApp(args, async (app) => {
+      const cwd = app.repo.root
+      if (args['clear-expired']) {
+        const removed = await clearExpiredLeases(cwd)
+        console.log(args.json ? JSON.stringify(removed.map(lease => lease.ref)) : `removed ${removed.length} expired lease(s)`)
+        return
+      }
+      const leases = (await listLeases(cwd)).map(lease => ({ ...parseLeaseRef(lease.ref), ref: lease.ref, expired: lease.expired, ...lease.content, problem: lease.problem ?? undefined }))
+      if (args.json) {
+        console.log(JSON.stringify(leases, null, 2))
+        return
+      }
+      if (leases.length === 0) console.log('No leases held.')
+      for (const lease of leases) {
+        const until = lease.expiresAt ? new Date(lease.expiresAt).toISOString() : '?'
+        console.log(`${lease.job ?? lease.ref}  ${lease.key?.slice(0, 20) ?? ''}  ${lease.expired ? 'EXPIRED' : 'held'} by ${lease.owner ?? '?'} until ${until}${lease.problem ? `  (${lease.problem})` : ''}`)
+      }
+    })
   },
 })

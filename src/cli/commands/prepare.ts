@@ -1,14 +1,15 @@
 import { defineCommand } from 'citty'
 import { relative } from 'pathe'
-import { commonArgs, loadApp } from '../shared'
+import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({
   meta: { name: 'prepare', description: 'Write .gitvan/types and .gitvan/tsconfig.json for editors and tsc' },
   args: { ...commonArgs },
   async run({ args }) {
-    const app = await loadApp(args)
-    const { writeTypes } = await import('../../jobs/prepare')
-    const written = await writeTypes(app)
-    for (const file of written) console.log(`wrote ${relative(app.repo.root, file)}`)
+    return withApp(args, async (app) => {
+      const { writeTypes } = await import('../../jobs/prepare')
+      const written = await writeTypes(app)
+      for (const file of written) console.log(`wrote ${relative(app.repo.root, file)}`)
+    })
   },
 })

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import type { ExecResult } from '../../types/exec'
-import { commonArgs, loadApp } from '../shared'
+import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({
   meta: { name: 'run', description: 'Run a job now on HEAD and write its receipt' },
@@ -12,8 +12,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const payload = parsePayload(args.payload)
-    const app = await loadApp(args)
-    try {
+    return withApp(args, async (app) => {
       const { result, receipt } = await app.runJob(args.id, { payload, trigger: { type: 'manual' } })
       if (args.json) {
         console.log(JSON.stringify({ id: args.id, result, receipt: receipt ?? null }, null, 2))
@@ -28,9 +27,7 @@ export default defineCommand({
         console.log(`${args.id} ${status} in ${result.durationMs} ms${result.artifact ? `, wrote ${result.artifact}` : ''}; ${where}`)
       }
       if (!result.ok) process.exitCode = 1
-    } finally {
-      await app.close()
-    }
+    })
   },
 })
 

@@ -123,7 +123,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       perLine.set(line, { commits, items: commitItems(jobs.jobs, line, planned) })
     }
     const tagWork = tagItems(jobs.jobs, snapshot, state, self)
-    const branchWork = branchItems(jobs.jobs, lines, state)
+    const branchWork = branchItems(jobs.jobs, lines, state, snapshot.times)
     const items = dedupe([...[...perLine.values()].flatMap(line => line.items), ...tagWork, ...branchWork])
 
     const shas = items.map(item => item.sha)
@@ -133,7 +133,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const statusOf = (item: WorkItem) => itemStatus(item, before.progress, { now, retryFailed: retrying && !retried.has(progressKey(item.job.id, item.key)) })
     const todo = items.filter(item => statusOf(item) === 'todo')
     const outcomes: Map<WorkItem, ItemOutcome> = todo.length > 0 && !stopping ? await executeItems(todo, executor) : new Map()
-    for (const [item, outcome] of outcomes) if (outcome === 'ran') retried.add(progressKey(item.job.id, item.key))
+    if (retrying) for (const [item, outcome] of outcomes) if (outcome === 'ran') retried.add(progressKey(item.job.id, item.key))
     const after = outcomes.size > 0 ? (await readProgress(cwd, app.options.receipts.ref, shas)).progress : before.progress
     const settled = (item: WorkItem) => ['done', 'failed'].includes(itemStatus(item, after, { now: Date.now(), retryFailed: false }))
 
@@ -212,7 +212,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const head = await readHead(cwd)
     if (!head) return options.report({ type: 'warn', message: `schedule of ${job.id} at ${slotTime} skipped: the repository has no commit to attach a receipt to` })
     if (((await readState(cwd)).state?.schedules[job.id] ?? '') >= slotTime) return
-    const item: WorkItem = { job, key: `schedule:${slotTime}`, sha: head, trigger: { type: 'schedule', slot: slotTime }, branch: self.branch, place: self }
+    const item: WorkItem = { job, key: `schedule:${slotTime}`, sha: head, trigger: { type: 'schedule', slot: slotTime }, branch: self.branch, commitTime: slot.getTime() / 1000, place: self }
     slotsRunning++
     await executeItems([item], executor).finally(() => slotsRunning--)
     await updateState(cwd, (state) => {

@@ -22,6 +22,9 @@ export interface CreateContextOptions {
   env?: Record<string, string>
 }
 
+// One logger for every run: the daemon creates thousands of contexts.
+const logger = consola.withTag('gitvan')
+
 /**
  * Build the context of one run. `now()` is deterministic: `GITVAN_NOW` (ISO date) wins, then the
  * triggering commit's time, and only then the wall clock.
@@ -49,7 +52,7 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
     now: options.now ?? createClock(options.commitTime),
     worktree: { id: worktree.id, branch: worktree.branch },
     config,
-    logger: consola.withTag('gitvan'),
+    logger,
     app,
     jobChain: options.jobChain ?? [],
     signal: options.signal ?? new AbortController().signal,

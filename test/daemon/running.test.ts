@@ -38,6 +38,29 @@ describe('a running daemon', () => {
     expect(worktrees).toEqual([{ id: 'main', path: repo, branch: 'main', head: c, lastProcessed: c }])
   })
 
+  it('a job that hangs does not hold up other jobs on new commits', async () => {
+    const repo = createProject({
+      'gitvan.config.mjs': FAST,
+      'jobs/slow.ts': "export default defineJob({ on: { commit: { message: '^slow' } }, timeout: 60000, run: () => new Promise(resolve => setTimeout(resolve, 8000)) })\n",
+      'jobs/fast.ts': "export default defineJob({ on: { commit: { message: '^fast' } }, run: () => ({ ok: true }) })\n",
+    })
+    const slow = commitFiles(repo, { s: '1' }, 'slow one')
+    // Leases are per bucket (the sha's first hex digit): fast commits must land in another bucket than the slow one.
+    const fastCommit = (name: string) => {
+      let sha = commitFiles(repo, { [name]: '0' }, `fast ${name}`)
+      for (let i = 1; sha[0] === slow[0]; i++) sha = commitFiles(repo, { [name]: String(i) }, `fast ${name} ${i}`)
+      return sha
+    }
+    const sameBatch = fastCommit('a')
+    const daemon = startDaemon(repo)
+    await daemon.until(events => runsOf(events).some(run => run.sha === sameBatch && run.job === 'fast'), 6000)
+    const later = fastCommit('b')
+    await daemon.until(events => runsOf(events).some(run => run.sha === later && run.job === 'fast'), 6000)
+    expect(runsOf(daemon.events).some(run => run.job === 'slow')).toBe(false)
+    expect(await daemon.stop()).toBe(0)
+    expect(okRuns(repo)).toContain(`slow@${slow.slice(0, 7)}`)
+  })
+
   it('an empty repository that gets its first commit', async () => {
     const repo = createRepo({ commit: false })
     writeFiles(repo, { 'gitvan.config.mjs': FAST, 'jobs/all.ts': "export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n" })

@@ -6,7 +6,7 @@ import { definedValues } from '../../utils/object'
 import type { GitVanApp } from '../../types/app'
 import type { ExecResult } from '../../types/exec'
 import type { Receipt } from '../../types/receipt'
-import { executeItems } from './executor'
+import { createLimiter, executeItems } from './executor'
 import type { ItemOutcome } from './executor'
 import { loadDaemonJobs } from './jobs'
 import type { LoadedJobs } from './jobs'
@@ -77,6 +77,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let schedules: Schedules | undefined
   let finished: (() => void) | undefined
   let slotsRunning = 0
+  // Pairs dispatched and not finished: a tick never dispatches them twice, and a slow run holds up nothing else.
+  const inFlight = new Set<string>()
+  const batches = new Set<Promise<unknown>>()
   // --retry-failed: until a pass got through, also plan the settled commits of each line (its last `lookback`
   // ones), which is where failures that used up their retries are, and run each failed (job, key) once more.
   let retryPass = options.retryFailed === true
@@ -85,7 +88,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const executor = {
     app,
     owner,
-    concurrency: config.concurrency,
+    limit: createLimiter(config.concurrency),
     signal: shutdown.signal,
     onRun: (item: WorkItem, result: ExecResult, receipt: Receipt | undefined) => options.report({
       type: 'run', job: item.job.id, sha: item.sha, status: receipt?.status ?? (result.ok ? 'ok' : 'error'), durationMs: result.durationMs, trigger: item.trigger, worktree: item.place.id, ...(result.error ? { error: result.error } : {}),
@@ -130,18 +133,40 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const before = await readProgress(cwd, app.options.receipts.ref, shas)
     reportInvalid(before.invalid)
     const now = Date.now()
-    const statusOf = (item: WorkItem) => itemStatus(item, before.progress, { now, retryFailed: retrying && !retried.has(progressKey(item.job.id, item.key)) })
-    const todo = items.filter(item => statusOf(item) === 'todo')
-    const outcomes: Map<WorkItem, ItemOutcome> = todo.length > 0 && !stopping ? await executeItems(todo, executor) : new Map()
-    if (retrying) for (const [item, outcome] of outcomes) if (outcome === 'ran') retried.add(progressKey(item.job.id, item.key))
+    const statusOf = (item: WorkItem) => itemStatus(item, before.progress, { now, retryFailed: retrying && !retried.has(keyOf(item)) })
+    const todo = items.filter(item => statusOf(item) === 'todo' && !inFlight.has(keyOf(item)))
+    const batch = todo.length > 0 && !stopping ? dispatch(todo, retrying) : undefined
+    // Under `--once` a tick waits for its runs; otherwise the next tick (asked for when they finish) settles them.
+    const outcomes: Map<WorkItem, ItemOutcome> = batch && options.once ? await batch : new Map()
     const after = outcomes.size > 0 ? (await readProgress(cwd, app.options.receipts.ref, shas)).progress : before.progress
     const settled = (item: WorkItem) => ['done', 'failed'].includes(itemStatus(item, after, { now: Date.now(), retryFailed: false }))
 
     await settle(snapshot, state, perLine, settled, tagWork, branchWork)
-    const summary = { ran: [...outcomes.values()].filter(outcome => outcome === 'ran').length, held: [...outcomes.values()].filter(outcome => outcome === 'held').length, waiting: items.filter(item => statusOf(item) === 'waiting').length }
-    if (retrying && summary.held === 0) retryPass = false
+    const count = (...kinds: ItemOutcome[]) => [...outcomes.values()].filter(outcome => kinds.includes(outcome)).length
+    // Held elsewhere, or lost to another daemon: still someone's work, which a `--once` run waits for.
+    const summary = { ran: count('ran'), held: count('held', 'lost'), waiting: items.filter(item => statusOf(item) === 'waiting').length }
     await app.callHook('daemon:tick', { at, queued: todo.length, running: slotsRunning })
     return summary
+  }
+
+  function dispatch(todo: WorkItem[], retrying: boolean): Promise<Map<WorkItem, ItemOutcome>> {
+    for (const item of todo) inFlight.add(keyOf(item))
+    const batch = executeItems(todo, executor)
+      .then((outcomes) => {
+        if (retrying) {
+          for (const [item, outcome] of outcomes) if (outcome === 'ran') retried.add(keyOf(item))
+          if (![...outcomes.values()].includes('held')) retryPass = false
+        }
+        return outcomes
+      })
+      .finally(() => {
+        for (const item of todo) inFlight.delete(keyOf(item))
+        batches.delete(batch)
+        if (!options.once) requestTick()
+      })
+    batches.add(batch)
+    if (!options.once) batch.catch(error => options.report({ type: 'warn', message: `runs failed: ${(error as Error).message.split('\n')[0]}` }))
+    return batch
   }
 
   /** Move each line's settled commit forward past commits whose items are all done or failed for good. */
@@ -255,22 +280,24 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       stopping = true
       schedules?.stop()
       await watcher?.close()
-      const running = current
-      if (running) {
-        const grace = sleep(config.grace, 'grace', { ref: false })
-        if ((await Promise.race([running.then(() => 'done'), grace])) === 'grace') shutdown.abort(new Error('GitVan is shutting down'))
-        await running
-      }
+      const running = Promise.allSettled([current, ...batches])
+      const grace = sleep(config.grace, 'grace', { ref: false })
+      if ((await Promise.race([running.then(() => 'done'), grace])) === 'grace') shutdown.abort(new Error('GitVan is shutting down'))
+      await running
       await app.callHook('daemon:close', signal ? { reason: 'signal', signal } : { reason: 'done' })
       finished?.()
     },
   }
 }
 
+function keyOf(item: WorkItem): string {
+  return progressKey(item.job.id, item.key)
+}
+
 function dedupe(items: WorkItem[]): WorkItem[] {
   const seen = new Set<string>()
   return items.filter((item) => {
-    const key = progressKey(item.job.id, item.key)
+    const key = keyOf(item)
     if (seen.has(key)) return false
     seen.add(key)
     return true

@@ -15,7 +15,8 @@ export interface ExecutorOptions {
   app: GitVanApp
   /** Who holds the leases (shown by `gitvan locks`). */
   owner: string
-  concurrency: number
+  /** Runs at once, shared by every batch of the daemon. */
+  limit: Limiter
   /** Aborted on shutdown: runs get the grace period, then this signal. */
   signal: AbortSignal
   /** Publish receipts once this many runs finished (default 512)... */
@@ -88,8 +89,12 @@ export async function executeItems(items: WorkItem[], options: ExecutorOptions):
     return publishing
   }
 
+  // Finished runs are published while others go on, so one slow run never holds back the receipts of the rest.
+  const flusher = setInterval(() => {
+    if (finished.length > 0) publish().catch(() => {})
+  }, options.publishInterval ?? 500)
   try {
-    await pool(todo, options.concurrency, async (item) => {
+    await Promise.all(todo.map(item => options.limit(async () => {
       const ref = leaseRefOf(item)
       if (options.signal.aborted || !leaseOf(ref)) {
         outcomes.set(item, options.signal.aborted ? 'aborted' : 'lost')
@@ -112,19 +117,29 @@ export async function executeItems(items: WorkItem[], options: ExecutorOptions):
       finished.push({ item, result: run.result, receipt: run.receipt!, leaseRef: ref })
       // Errors surface from the final publish, which chains on this one.
       if (finished.length >= (options.publishEvery ?? 512) || performance.now() - lastPublish >= (options.publishInterval ?? 500)) publish().catch(() => {})
-    })
+    })))
   } finally {
+    clearInterval(flusher)
     const held = (await Promise.all([...keepers.values()].map(keeper => keeper.stop()))).filter((lease): lease is Lease => lease !== null)
     await publish(held)
   }
   return outcomes
 }
 
-/** Run `worker` over `items` with at most `limit` at once, taking items in order. */
-export async function pool<T>(items: readonly T[], limit: number, worker: (item: T) => Promise<void>): Promise<void> {
-  let next = 0
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await worker(items[next++]!)
-  })
-  await Promise.all(lanes)
+/** Runs `fn` when fewer than its limit run, first come first served. */
+export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>
+
+export function createLimiter(concurrency: number): Limiter {
+  let active = 0
+  const waiting: (() => void)[] = []
+  return async (fn) => {
+    if (active >= concurrency) await new Promise<void>(resolve => waiting.push(resolve))
+    active++
+    try {
+      return await fn()
+    } finally {
+      active--
+      waiting.shift()?.()
+    }
+  }
 }

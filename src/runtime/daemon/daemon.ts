@@ -15,9 +15,8 @@ import { itemStatus, progressKey, readProgress } from './progress'
 import { startSchedules } from './schedule'
 import type { Schedules } from './schedule'
 import { readSnapshot } from './snapshot'
-import type { RepoSnapshot } from './snapshot'
-import { emptyState, readState, updateState } from './state'
-import type { DaemonState } from './state'
+import { readState, updateState } from './state'
+import { firstState, settle } from './settle'
 import type { CommitInfo, DaemonJob, HistoryLine, RunPlace, WorkItem } from './types'
 import { watchRefs } from './watch'
 import type { RefWatcher } from './watch'
@@ -115,7 +114,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function tick(): Promise<TickSummary> {
     const at = new Date()
     const snapshot = await readSnapshot(cwd)
-    const state = (await readState(cwd)).state ?? (await firstState(snapshot))
+    const state = (await readState(cwd)).state ?? (await firstState(cwd, snapshot))
     const lines = historyLines(snapshot, self, config.worktrees)
     const perLine = new Map<HistoryLine, { commits: CommitInfo[]; items: WorkItem[] }>()
     const retrying = retryPass
@@ -141,7 +140,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const after = outcomes.size > 0 ? (await readProgress(cwd, app.options.receipts.ref, shas)).progress : before.progress
     const settled = (item: WorkItem) => ['done', 'failed'].includes(itemStatus(item, after, { now: Date.now(), retryFailed: false }))
 
-    await settle(snapshot, state, perLine, settled, tagWork, branchWork)
+    await settle(cwd, { snapshot, base: state, perLine, settled, tagWork, branchWork })
     const count = (...kinds: ItemOutcome[]) => [...outcomes.values()].filter(outcome => kinds.includes(outcome)).length
     // Held elsewhere, or lost to another daemon: still someone's work, which a `--once` run waits for.
     const summary = { ran: count('ran'), held: count('held', 'lost'), waiting: items.filter(item => statusOf(item) === 'waiting').length }
@@ -167,38 +166,6 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     batches.add(batch)
     if (!options.once) batch.catch(error => options.report({ type: 'warn', message: `runs failed: ${(error as Error).message.split('\n')[0]}` }))
     return batch
-  }
-
-  /** Move each line's settled commit forward past commits whose items are all done or failed for good. */
-  async function settle(snapshot: RepoSnapshot, base: DaemonState, perLine: Map<HistoryLine, { commits: CommitInfo[]; items: WorkItem[] }>, settled: (item: WorkItem) => boolean, tagWork: WorkItem[], branchWork: WorkItem[]): Promise<void> {
-    const heads = new Map<string, string>()
-    for (const [line, { commits, items }] of perLine) {
-      const blocked = new Set(items.filter(item => !settled(item)).map(item => item.sha))
-      const firstBlocked = commits.findIndex(commit => blocked.has(commit.sha))
-      const upTo = firstBlocked === -1 ? commits.length : firstBlocked
-      if (upTo > 0) heads.set(line.name, commits[upTo - 1]!.sha)
-    }
-    const unsettledTags = new Set(tagWork.filter(item => !settled(item)).map(item => (item.trigger as { tag: string }).tag))
-    const unsettledBranches = new Set(branchWork.filter(item => !settled(item)).map(item => item.branch!))
-    const tags = [...snapshot.tags.keys()].filter(tag => !unsettledTags.has(tag))
-    const branches = [...snapshot.branches.keys()].filter(branch => !unsettledBranches.has(branch))
-    const unchanged = heads.size === 0 && sameSet(tags, base.tags) && sameSet(branches, base.branches) && Object.keys(base.heads).every(name => lineExists(snapshot, name))
-    if (unchanged) return
-    await updateState(cwd, (state) => {
-      for (const [name, sha] of heads) {
-        // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
-        if (state.heads[name] === base.heads[name]) state.heads[name] = sha
-      }
-      for (const name of Object.keys(state.heads)) if (!lineExists(snapshot, name)) delete state.heads[name]
-      state.tags = [...new Set([...state.tags.filter(tag => snapshot.tags.has(tag)), ...tags])].sort()
-      state.branches = [...new Set([...state.branches.filter(branch => snapshot.branches.has(branch)), ...branches])].sort()
-      return state
-    })
-  }
-
-  /** A first start: tags and branches that exist are history, not news. */
-  async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
-    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() })).catch(() => emptyState())
   }
 
   function reportInvalid(invalid: { sha: string; line: string }[]): void {
@@ -308,13 +275,4 @@ function dedupe(items: WorkItem[]): WorkItem[] {
 function withSettled(settled: CommitInfo[], fresh: CommitInfo[]): CommitInfo[] {
   const seen = new Set(fresh.map(commit => commit.sha))
   return [...settled.filter(commit => !seen.has(commit.sha)), ...fresh]
-}
-
-function lineExists(snapshot: RepoSnapshot, name: string): boolean {
-  if (!name.startsWith('HEAD@')) return snapshot.branches.has(name)
-  return snapshot.worktrees.some(worktree => `HEAD@${worktree.id}` === name && worktree.detached)
-}
-
-function sameSet(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every(item => b.includes(item))
 }

@@ -1,20 +1,14 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'pathe'
 import { expect } from 'vitest'
 import { createTemplateEnv, TemplateError } from '../../src/templates'
 import type { TemplateEnv, TemplateEnvOptions } from '../../src/templates'
 import { tempDir } from '../utils/repo'
+import { writeFiles } from '../utils/files'
 
 /** The fixed clock of every test: no test reads the wall clock. */
 export const NOW = new Date('2024-01-02T03:04:05Z')
 
 /** Write `files` (paths relative to `root`). */
-export function writeFiles(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true })
-    writeFileSync(join(root, path), content)
-  }
-}
+export { writeFiles }
 
 /** A temporary root holding `files`, and an environment over its `templates` dir (unless `dirs` says otherwise). */
 export function setup(files: Record<string, string> = {}, options: Partial<TemplateEnvOptions> = {}): { root: string; templates: TemplateEnv } {

@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'pathe'
+import { writeFiles } from './files'
 import { commitFiles, createRepo } from './repo'
+
+export { writeFiles }
 
 /** A git repository with `files` written (not committed unless `commit`), and a first commit. */
 export function createProject(files: Record<string, string>, options: { commit?: boolean } = {}): string {
@@ -8,11 +9,4 @@ export function createProject(files: Record<string, string>, options: { commit?:
   writeFiles(repo, files)
   if (options.commit !== false) commitFiles(repo, {}, 'chore: add gitvan project files')
   return repo
-}
-
-export function writeFiles(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true })
-    writeFileSync(join(root, path), content)
-  }
 }

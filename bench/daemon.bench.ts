@@ -97,6 +97,12 @@ async function latency(cli: string[]): Promise<void> {
     const tickLines = () => (existsSync(ticks) ? readFileSync(ticks, 'utf8').split('\n').filter(Boolean).map(Number) : [])
     /** A tick that ran something ended at or after line `from` of the tick log. */
     const ranSince = (from: number) => tickLines().slice(from).some(queued => queued > 0)
+    /** Idle again: after the tick that dispatched a run, the tick asked for when its runs finished settled them. */
+    const settledSince = (from: number) => {
+      const lines = tickLines().slice(from)
+      const dispatched = lines.findIndex(queued => queued > 0)
+      return dispatched !== -1 && lines.slice(dispatched + 1).includes(0)
+    }
     await waitFor('the first tick with a run', () => ranSince(0), { timeout: 60_000, watch: [d] })
 
     const delays: number[] = []
@@ -111,8 +117,8 @@ async function latency(cli: string[]): Promise<void> {
         return line ? Number(line.split(' ')[1]) : undefined
       }, { interval: 2, watch: [d] })
       delays.push(startedAt - committedAt)
-      // Idle again before the next commit: the tick that ran it is over.
-      await waitFor('the tick to end', () => ranSince(from), { interval: 2, watch: [d] })
+      // Idle again before the next commit: its runs are recorded and settled.
+      await waitFor('the daemon to settle', () => settledSince(from), { interval: 2, watch: [d] })
     }
     const sorted = [...delays].sort((a, b) => a - b)
     report(`commit -> job start, ${LATENCY_COMMITS} commits, p50`, percentile(sorted, 0.5), 'ms', { max: 50 })

@@ -3,7 +3,8 @@ import { createHooks } from 'hookable'
 import type { Hookable } from 'hookable'
 import type { GitVanHooks } from '../types/hooks'
 import { suggest } from '../utils/suggest'
-import { describeValue, firstLine, isPlainObject } from './messages'
+import { errorLine, isPlainObject } from '../utils/messages'
+import { describeValue } from './messages'
 import { currentOwner, runAsOwner } from './owner'
 
 const logger = consola.withTag('gitvan:hooks')
@@ -44,7 +45,7 @@ function guard<F extends (...args: any[]) => any>(name: string, fn: F, owner: st
     try {
       await runAsOwner(owner, () => fn(...args))
     } catch (error) {
-      logger.error(`Hook "${name}" of ${owner} failed and was skipped: ${firstLine(error)}`)
+      logger.error(`Hook "${name}" of ${owner} failed and was skipped: ${errorLine(error)}`)
     }
   }
   return guarded as unknown as F

@@ -1,5 +1,6 @@
 import { defineCommand, runCommand, showUsage } from 'citty'
 import type { ArgsDef, CommandDef } from 'citty'
+import { errorLine } from '../utils/messages'
 import { gitvanPackage } from '../utils/self'
 
 type LazyCommand = () => Promise<CommandDef<any>>
@@ -59,6 +60,6 @@ function reportError(error: unknown, rawArgs: string[]): void {
     console.error(`gitvan: ${err.message.replace(/\u001B\[\d+m/g, '')}; run \`gitvan --help\` for the list of commands (got \`${rawArgs.join(' ')}\`)`)
     return
   }
-  console.error(`gitvan: ${err.message.trim().split('\n')[0]}`)
+  console.error(`gitvan: ${errorLine(err)}`)
   if (process.env.DEBUG?.includes('gitvan')) console.error(err.stack)
 }

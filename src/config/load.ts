@@ -5,6 +5,7 @@ import { gitvanPackage } from '../utils/self'
 import { configDefaults } from './defaults'
 import { mergeConfig } from './merge'
 import { ConfigError, validateConfig } from './schema'
+import { errorLine } from '../utils/messages'
 
 export interface LoadConfigOptions {
   /** Where to look for the config (the repository root). */
@@ -33,7 +34,7 @@ export async function loadGitVanConfig(options: LoadConfigOptions): Promise<Load
     result = await loadConfig<GitVanConfig>(c12Options(options))
   } catch (error) {
     const file = options.configFile ?? 'gitvan.config.ts'
-    throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${firstLine(error)}`)
+    throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${errorLine(error)}`)
   }
   const configFile = result.configFile && existsSync(result.configFile) ? result.configFile : undefined
   if (options.configFile && !configFile) {
@@ -61,8 +62,4 @@ export function c12Options(options: LoadConfigOptions) {
     // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
     jitiOptions: { alias: { gitvan: gitvanPackage().entry } },
   }
-}
-
-function firstLine(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).trim().split('\n')[0]!
 }

@@ -1,4 +1,5 @@
 import type { ResolvedGitVanConfig } from '../types/config'
+import { isPlainObject } from '../utils/messages'
 
 /** A config value that does not fit: the key path and what was expected. */
 export class ConfigError extends Error {
@@ -80,10 +81,6 @@ export function validateConfig(config: ResolvedGitVanConfig, source: string, all
   const allowed = new Set(allowedKeys)
   const nested = SECTIONS.flatMap(section => Object.keys((config as any)[section] ?? {}).map(key => `${section}.${key}`).filter(path => !(path in schema)))
   return [...Object.keys(config).filter(key => !knownTopLevel.has(key) && !allowed.has(key)), ...nested]
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function describe(value: unknown): string {

@@ -2,7 +2,8 @@ import { stat } from 'node:fs/promises'
 import type { CliExecSpec, ExecResult } from '../types/exec'
 import { resolveInside } from '../utils/paths'
 import { type ProcessOutcome, runProcess } from './process'
-import { errorLine, failure } from './result'
+import { errorLine } from '../utils/messages'
+import { failure } from './result'
 
 /** Bytes kept of stdout and of stderr unless the caller says otherwise. */
 export const DEFAULT_MAX_OUTPUT = 1024 * 1024

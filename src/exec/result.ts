@@ -1,10 +1,5 @@
 import type { ExecResult } from '../types/exec'
-
-/** First line of an error's message: results and receipts carry one-line reasons. */
-export function errorLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  return message.trim().split('\n')[0] || (error instanceof Error ? error.name : 'unknown error')
-}
+import { errorLine } from '../utils/messages'
 
 /** A failed result. */
 export function failure(error: unknown, durationMs = 0, extra: Partial<ExecResult> = {}): ExecResult {

@@ -1,5 +1,6 @@
 import type { CommitInfo, ScanOptions } from '../types/git'
-import { GitError, firstLine, gitLayerError } from './error'
+import { firstLine } from '../utils/messages'
+import { GitError, gitLayerError } from './error'
 import { COMMIT_FORMAT, CommitParser } from './commit-parser'
 import { spawnError, spawnGit } from './run'
 

@@ -1,3 +1,5 @@
+import { firstLine } from '../utils/messages'
+
 /** A git command that failed: what ran, how it exited, what git said. */
 export class GitError extends Error {
   override name = 'GitError'
@@ -18,9 +20,4 @@ export class GitError extends Error {
  */
 export function gitLayerError(cwd: string, message: string): GitError {
   return new GitError([], null, '', cwd, message)
-}
-
-/** First non-empty line of git's output, for one-line error messages. */
-export function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? ''
 }

@@ -1,4 +1,5 @@
 import type { Job, JobDefinition } from '../types/job'
+import { isPlainObject } from '../utils/messages'
 
 /** A job definition that breaks the rules: names the field and what was expected. */
 export class JobDefinitionError extends Error {
@@ -19,20 +20,20 @@ export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Pa
   const fail: Fail = (field, expected) => {
     throw new JobDefinitionError(field, `\`${field}\` must be ${expected}`)
   }
-  if (!isObject(definition)) fail('defineJob()', 'called with an object: defineJob({ run() { ... } })')
+  if (!isPlainObject(definition)) fail('defineJob()', 'called with an object: defineJob({ run() { ... } })')
   for (const key of Object.keys(definition)) {
     if (!KNOWN_KEYS.has(key)) fail(key, `one of the known keys (${[...KNOWN_KEYS].join(', ')}), or removed`)
   }
   const { kind, meta = {}, on, run, steps, validate, timeout, env, retry } = definition
   if (run !== undefined && typeof run !== 'function') fail('run', 'a function')
-  if (steps !== undefined && !(Array.isArray(steps) && steps.every(step => isObject(step) && typeof step.exec === 'string'))) {
+  if (steps !== undefined && !(Array.isArray(steps) && steps.every(step => isPlainObject(step) && typeof step.exec === 'string'))) {
     fail('steps', 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }')
   }
   if (run && steps) fail('run', 'absent when `steps` is given (a job is atomic with run, or composite with steps)')
   if (!run && !steps) fail('run', 'a function, or `steps` an array (a job needs something to do)')
   const inferred = steps ? 'composite' : 'atomic'
   if (kind !== undefined && kind !== inferred) fail('kind', `"${inferred}" for a job with ${steps ? 'steps' : 'run'}`)
-  if (!isObject(meta)) fail('meta', 'an object')
+  if (!isPlainObject(meta)) fail('meta', 'an object')
   if (meta.desc !== undefined && typeof meta.desc !== 'string') fail('meta.desc', 'a string')
   if (meta.schedule !== undefined && (typeof meta.schedule !== 'string' || meta.schedule.trim() === '')) fail('meta.schedule', 'a cron expression string')
   if (meta.timezone !== undefined && typeof meta.timezone !== 'string') fail('meta.timezone', 'an IANA time zone like "Europe/Paris"')
@@ -40,7 +41,7 @@ export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Pa
   if (on !== undefined) validateTriggers(on, fail)
   if (validate !== undefined && typeof validate !== 'function') fail('validate', 'a function')
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) fail('timeout', 'a positive number of milliseconds')
-  if (env !== undefined && !(isObject(env) && Object.values(env).every(value => typeof value === 'string'))) fail('env', 'an object of string values')
+  if (env !== undefined && !(isPlainObject(env) && Object.values(env).every(value => typeof value === 'string'))) fail('env', 'an object of string values')
   if (retry !== undefined) validateRetry(retry, fail)
   return { ...definition, kind: inferred, meta }
 }
@@ -51,14 +52,14 @@ const COMMIT_FILTER_KEYS = ['branches', 'paths', 'message', 'author', 'type', 's
 const PATH_KINDS = ['any', 'added', 'modified', 'deleted']
 
 function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: Fail): void {
-  if (!isObject(on)) fail('on', 'an object like { commit: true }')
+  if (!isPlainObject(on)) fail('on', 'an object like { commit: true }')
   for (const key of Object.keys(on)) {
     if (!['commit', 'tag', 'branch'].includes(key)) fail(`on.${key}`, 'one of on.commit, on.tag, on.branch')
   }
   const { commit, tag, branch } = on
   if (commit !== undefined && commit !== true) validateCommitFilter(commit, fail)
   if (tag !== undefined && !isGlobs(tag)) {
-    if (!isObject(tag)) fail('on.tag', 'a glob, an array of globs, or { match?, semver? }')
+    if (!isPlainObject(tag)) fail('on.tag', 'a glob, an array of globs, or { match?, semver? }')
     const filter = tag as Record<string, unknown>
     for (const key of Object.keys(filter)) if (key !== 'match' && key !== 'semver') fail(`on.tag.${key}`, 'one of match, semver')
     if (filter.match !== undefined && !isGlobs(filter.match)) fail('on.tag.match', 'a glob or an array of globs')
@@ -68,7 +69,7 @@ function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: Fail): voi
 }
 
 function validateCommitFilter(commit: unknown, fail: Fail): void {
-  if (!isObject(commit)) fail('on.commit', `true or an object { ${COMMIT_FILTER_KEYS.join('?, ')}? }`)
+  if (!isPlainObject(commit)) fail('on.commit', `true or an object { ${COMMIT_FILTER_KEYS.join('?, ')}? }`)
   const filter = commit as Record<string, any>
   for (const key of Object.keys(filter)) {
     if (!COMMIT_FILTER_KEYS.includes(key)) fail(`on.commit.${key}`, `one of ${COMMIT_FILTER_KEYS.join(', ')}`)
@@ -80,13 +81,13 @@ function validateCommitFilter(commit: unknown, fail: Fail): void {
     if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a string or an array of strings')
   }
   if (filter.paths !== undefined && !isGlobs(filter.paths)) {
-    if (!isObject(filter.paths)) fail('on.commit.paths', 'a glob, an array of globs, or { any?, added?, modified?, deleted? }')
+    if (!isPlainObject(filter.paths)) fail('on.commit.paths', 'a glob, an array of globs, or { any?, added?, modified?, deleted? }')
     for (const [kind, globs] of Object.entries(filter.paths)) {
       if (!PATH_KINDS.includes(kind)) fail(`on.commit.paths.${kind}`, `one of ${PATH_KINDS.join(', ')}`)
       if (!isGlobs(globs)) fail(`on.commit.paths.${kind}`, 'a glob or an array of globs')
     }
   }
-  if (filter.merge !== undefined && typeof filter.merge !== 'boolean' && !(isObject(filter.merge) && isGlobs(filter.merge.into))) {
+  if (filter.merge !== undefined && typeof filter.merge !== 'boolean' && !(isPlainObject(filter.merge) && isGlobs(filter.merge.into))) {
     fail('on.commit.merge', 'true, false, or { into: branch globs }')
   }
   if (filter.message !== undefined) {
@@ -100,14 +101,10 @@ function validateCommitFilter(commit: unknown, fail: Fail): void {
 }
 
 function validateRetry(retry: unknown, fail: Fail): void {
-  if (!isObject(retry)) fail('retry', 'an object { count, backoff? }')
+  if (!isPlainObject(retry)) fail('retry', 'an object { count, backoff? }')
   const policy = retry as Record<string, unknown>
   if (!(Number.isInteger(policy.count) && (policy.count as number) >= 0)) fail('retry.count', 'an integer >= 0')
   if (policy.backoff !== undefined && !(Number.isInteger(policy.backoff) && (policy.backoff as number) >= 0)) fail('retry.backoff', 'a number of milliseconds >= 0')
-}
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function isStringArray(value: unknown): value is string[] {

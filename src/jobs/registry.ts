@@ -7,6 +7,7 @@ import type { ModuleLoader } from './loader'
 import { scanJobs } from './scan'
 import { JobSyntaxError, readStaticJobInfo } from './static'
 import type { StaticJobInfo } from './static'
+import { errorLine } from '../utils/messages'
 
 /** A job file that cannot be loaded: the message starts with `file` or `file:line:col`. */
 export class JobLoadError extends Error {
@@ -106,7 +107,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
     } catch (syntax) {
       if (syntax instanceof JobSyntaxError) return new JobLoadError(syntax.message)
     }
-    const message = (error as Error)?.message?.split('\n')[0] ?? String(error)
+    const message = errorLine(error)
     const at = (error as Error)?.stack?.match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`))
     return new JobLoadError(`${display(file)}${at ? `:${at[1]}:${at[2]}` : ''}: ${message}`)
   }

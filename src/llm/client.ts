@@ -19,7 +19,8 @@ import { llmLogger } from './log'
 import { redactError, redactSecret } from './redact'
 import { createLLMRegistry } from './registry'
 import { withRetries } from './retry'
-import { checkCallOptions, checkConfig, checkMessages, checkPrompt, isPlainObject, readApiKey } from './validate'
+import { isPlainObject } from '../utils/messages'
+import { checkCallOptions, checkConfig, checkMessages, checkPrompt, readApiKey } from './validate'
 
 export const LLM_DEFAULTS = {
   provider: 'ollama',

@@ -1,6 +1,7 @@
 import type { Schema, SchemaDraft } from '@cfworker/json-schema'
 import { Validator } from '@cfworker/json-schema'
 import type { JSONSchema } from '../types/llm'
+import { errorLine } from '../utils/messages'
 
 export type JSONAnswer =
   | { ok: true, value: unknown }
@@ -29,7 +30,7 @@ export function parseJSONAnswer(text: string, schema: JSONSchema): JSONAnswer {
   }
   catch (error) {
     // The validator lists every known schema on further lines.
-    return { ok: false, problem: 'bad-schema', reason: (error as Error).message.split('\n')[0]!.trim() }
+    return { ok: false, problem: 'bad-schema', reason: errorLine(error) }
   }
   if (result.valid) return { ok: true, value }
   const first = result.errors.at(-1)!

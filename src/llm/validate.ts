@@ -1,5 +1,6 @@
 import type { LLMCallOptions, LLMConfig, LLMMessage } from '../types/llm'
 import { LLMError } from './error'
+import { isPlainObject } from '../utils/messages'
 
 type Rule = [test: (value: unknown) => boolean, expected: string]
 
@@ -78,12 +79,6 @@ export function readApiKey(provider: string, apiKeyEnv: string | undefined, env:
   const key = env[apiKeyEnv]
   if (!key) throw new LLMError({ code: 'config', provider, message: `llm.apiKeyEnv names ${apiKeyEnv}, which is not set in the environment` })
   return key
-}
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
 }
 
 function check(label: string, [test, expected]: Rule, value: unknown, hideValue: boolean): void {

@@ -1,7 +1,8 @@
 import { consola } from 'consola'
 import { defu } from 'defu'
 import { registerHooks } from '../app/hooks'
-import { describeValue, firstLine, isPlainObject } from '../app/messages'
+import { describeValue } from '../app/messages'
+import { errorLine, isPlainObject } from '../utils/messages'
 import { runAsOwner } from '../app/owner'
 import type { GitVanApp } from '../types/app'
 import type { GitVanPlugin, InstalledGitVanPlugin } from '../types/plugin'
@@ -33,7 +34,7 @@ export async function installPlugins(app: GitVanApp, sources: PluginSource[], in
       registerHooks(app, plugin.hooks, name, `plugin "${name}"`)
       await runAsOwner(name, () => plugin.setup?.(options, app))
     } catch (error) {
-      throw new PluginError(`Plugin "${name}" (${source.where}) failed to set up: ${firstLine(error)}`)
+      throw new PluginError(`Plugin "${name}" (${source.where}) failed to set up: ${errorLine(error)}`)
     }
     installed.push({ meta: plugin.meta, options, source: source.where })
   }
@@ -44,7 +45,7 @@ async function loadPlugin(source: PluginSource): Promise<GitVanPlugin> {
   try {
     plugin = await source.load()
   } catch (error) {
-    throw new PluginError(`Plugin "${source.label}" (${source.where}) failed to load: ${firstLine(error)}`)
+    throw new PluginError(`Plugin "${source.label}" (${source.where}) failed to load: ${errorLine(error)}`)
   }
   const problem = pluginProblem(plugin)
   if (problem) throw new PluginError(`Plugin "${source.label}" (${source.where}) is not a valid GitVan plugin: ${problem}`)

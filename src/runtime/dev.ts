@@ -12,6 +12,7 @@ import type { GitVanConfig } from '../types/config'
 import { isWithin } from '../utils/paths'
 import { createDaemon } from './daemon/daemon'
 import type { Daemon, DaemonEvent, DaemonOptions } from './daemon/daemon'
+import { errorLine } from '../utils/messages'
 
 export type DevEvent = DaemonEvent | { type: 'reload'; files: string[]; config: boolean; jobs: number; durationMs: number }
 
@@ -83,7 +84,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   }
 
   function enqueue(task: () => Promise<void>): void {
-    queue = queue.then(task).catch(error => options.report({ type: 'warn', message: `reload failed: ${(error as Error).message.split('\n')[0]}` }))
+    queue = queue.then(task).catch(error => options.report({ type: 'warn', message: `reload failed: ${errorLine(error)}` }))
   }
 
   await start()

@@ -20,6 +20,7 @@ import { firstState, settle } from './settle'
 import type { CommitInfo, DaemonJob, HistoryLine, RunPlace, WorkItem } from './types'
 import { watchRefs } from './watch'
 import type { RefWatcher } from './watch'
+import { errorLine } from '../../utils/messages'
 
 export interface DaemonOptions {
   /** Process everything pending, then return (CI). */
@@ -164,7 +165,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
         if (!options.once) requestTick()
       })
     batches.add(batch)
-    if (!options.once) batch.catch(error => options.report({ type: 'warn', message: `runs failed: ${(error as Error).message.split('\n')[0]}` }))
+    if (!options.once) batch.catch(error => options.report({ type: 'warn', message: `runs failed: ${errorLine(error)}` }))
     return batch
   }
 
@@ -186,7 +187,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     current = tick()
       .catch((error) => {
-        options.report({ type: 'warn', message: `tick failed: ${(error as Error).message.split('\n')[0]}` })
+        options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
         return { ran: 0, held: 0, waiting: 0 }
       })
       .finally(() => {

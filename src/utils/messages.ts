@@ -1,0 +1,19 @@
+/** Helpers for GitVan's one-line messages: results, receipts and log lines carry one line each. */
+
+/** The first non-empty line of `text` (`''` when there is none). */
+export function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? ''
+}
+
+/** The first line of an error's message, or of whatever was thrown. */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return firstLine(message) || (error instanceof Error ? error.name : 'unknown error')
+}
+
+/** An object literal (or `Object.create(null)`), not an array, a class instance or null. */
+export function isPlainObject(value: unknown): value is Record<string, any> {
+  if (typeof value !== 'object' || value === null) return false
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}

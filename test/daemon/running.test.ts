@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { gitvan } from '../utils/cli'
@@ -41,7 +41,8 @@ describe('a running daemon', () => {
   it('a job that hangs does not hold up other jobs on new commits', async () => {
     const repo = createProject({
       'gitvan.config.mjs': FAST,
-      'jobs/slow.ts': "export default defineJob({ on: { commit: { message: '^slow' } }, timeout: 60000, run: () => new Promise(resolve => setTimeout(resolve, 8000)) })\n",
+      // Runs until the test writes `release`: no race between its length and the test's waits.
+      'jobs/slow.ts': "import { existsSync } from 'node:fs'\nexport default defineJob({ on: { commit: { message: '^slow' } }, timeout: 60000, async run({ ctx }) { while (!existsSync(ctx.root + '/release')) await new Promise(resolve => setTimeout(resolve, 50)) } })\n",
       'jobs/fast.ts': "export default defineJob({ on: { commit: { message: '^fast' } }, run: () => ({ ok: true }) })\n",
     })
     const slow = commitFiles(repo, { s: '1' }, 'slow one')
@@ -53,10 +54,12 @@ describe('a running daemon', () => {
     }
     const sameBatch = fastCommit('a')
     const daemon = startDaemon(repo)
-    await daemon.until(events => runsOf(events).some(run => run.sha === sameBatch && run.job === 'fast'), 6000)
+    await daemon.until(events => runsOf(events).some(run => run.sha === sameBatch && run.job === 'fast'))
     const later = fastCommit('b')
-    await daemon.until(events => runsOf(events).some(run => run.sha === later && run.job === 'fast'), 6000)
+    await daemon.until(events => runsOf(events).some(run => run.sha === later && run.job === 'fast'))
     expect(runsOf(daemon.events).some(run => run.job === 'slow')).toBe(false)
+    writeFileSync(join(repo, 'release'), '')
+    await daemon.until(events => runsOf(events).some(run => run.job === 'slow'))
     expect(await daemon.stop()).toBe(0)
     expect(okRuns(repo)).toContain(`slow@${slow.slice(0, 7)}`)
   })

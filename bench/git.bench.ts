@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs'
-import { scanCommits, writeNotes } from '../src/git'
+import { scanCommits } from '../src/git/commits'
+import { writeNotes } from '../src/git/notes'
 import { importHistory } from '../test/git/fixtures/history'
 import { median, report, tempRepo } from './utils'
 

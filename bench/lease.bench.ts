@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs'
-import { leaseRef } from '../src/runtime/lease-ref'
-import { acquireLease, acquireLeases, releaseLease, releaseLeases } from '../src/runtime/lease'
+import { leaseRef } from '../src/locks/lease-ref'
+import { acquireLease, acquireLeases, releaseLease, releaseLeases } from '../src/locks/lease'
 import { report, tempRepo } from './utils'
 
 const COUNT = 1000

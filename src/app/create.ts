@@ -8,7 +8,8 @@ import { createAutoImports } from '../jobs/imports'
 import { createModuleLoader } from '../jobs/loader'
 import type { ModuleLoader } from '../jobs/loader'
 import { createJobRegistry } from '../jobs/registry'
-import { executeJob } from '../jobs/run'
+import { executeJob } from '../jobs/execute'
+import { createReceiptStore } from '../receipts/store'
 import { createLLMRegistry } from '../llm/registry'
 import { installPlugins } from '../plugins/install'
 import { configPluginSources, localPluginSources } from '../plugins/sources'
@@ -17,8 +18,8 @@ import type { GitVanConfig } from '../types/config'
 import type { InstalledGitVanPlugin } from '../types/plugin'
 import { gitvanPackage } from '../utils/self'
 import { warnUnknownKeys } from './config-keys'
-import { createGitVanHooks, registerHooks } from './hooks'
-import { currentOwner } from './owner'
+import { createGitVanHooks, registerHooks } from '../hooks/hooks'
+import { currentOwner } from '../hooks/owner'
 
 export interface CreateGitVanOptions {
   /** Any directory inside the repository (default: process.cwd()). */
@@ -50,6 +51,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   const importsDirs = config.importsDirs.map(dir => resolve(repo.root, dir))
   const pluginsDir = resolve(repo.root, config.pluginsDir)
   let loader: Promise<ModuleLoader> | undefined
+  const receipts = createReceiptStore({ cwd: repo.root, ref: config.receipts.ref, onWritten: receipt => hooks.callHook('receipt:written', receipt) })
 
   const createLoader = async () =>
     createModuleLoader({
@@ -85,7 +87,12 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     jobs,
     scanJobs: () => jobs.scan(),
     loadJob: id => jobs.load(id),
-    runJob: async (id, runOptions) => executeJob(app, id, await jobs.load(id), runOptions),
+    receipts,
+    runJob: async (id, runOptions) => {
+      const run = await executeJob(app, id, await jobs.load(id), runOptions)
+      if (run.receipt) await receipts.append([run.receipt])
+      return run
+    },
     importModule: async file => (await (loader ??= createLoader())).import(file),
     reloadModules: async () => {
       const current = loader

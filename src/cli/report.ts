@@ -1,5 +1,5 @@
 import { consola } from 'consola'
-import type { DevEvent } from '../runtime/dev'
+import type { DevEvent } from '../dev/session'
 
 const logger = consola.withTag('gitvan')
 

@@ -1,7 +1,7 @@
 import { runCli } from '../exec/cli'
-import { runExec } from '../exec/run'
+import { runExec } from '../exec/run-exec'
 import type { CliExecSpec, ExecResult, ExecSpec } from '../types/exec'
-import { useGitVan } from './context'
+import { useGitVan } from '../context/use-gitvan'
 
 export interface UseExec {
   /** Run a command with an argument array (no shell unless `shell: true`), in the run's worktree and environment. */

@@ -3,7 +3,7 @@ import { scanCommits } from '../git/commits'
 import { diffPaths } from '../git/diff'
 import { appendNote, readNote } from '../git/notes'
 import { listRefs, readRef, updateRef } from '../git/refs'
-import { git } from '../git/run'
+import { git } from '../git/command'
 import { readFileAt } from '../git/show'
 import { readStatus } from '../git/status'
 import { listWorktrees } from '../git/worktrees'
@@ -11,7 +11,7 @@ import type { ChangedPath, CommitInfo, RefEntry, RefOp, ScanOptions, WorktreeEnt
 import { writeFileAtomic } from '../utils/fs'
 import { resolveInside } from '../utils/paths'
 import type { StatusEntry } from '../git/status'
-import { useGitVan } from './context'
+import { useGitVan } from '../context/use-gitvan'
 
 export interface UseGit {
   /** Top level of the run's worktree; every path below is relative to it. */

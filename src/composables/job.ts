@@ -1,7 +1,7 @@
-import { runExec } from '../exec/run'
+import { runExec } from '../exec/run-exec'
 import type { ExecResult } from '../types/exec'
 import type { JobId } from '../types/job'
-import { useGitVan } from './context'
+import { useGitVan } from '../context/use-gitvan'
 
 export interface UseJob {
   /** Run another job by id (type-checked once `gitvan prepare` ran), with cycle and depth checks. */

@@ -1,6 +1,6 @@
 import { llmFor } from '../llm/for-context'
 import type { ContextLLM, LLMUseOptions } from '../llm/for-context'
-import { useGitVan } from './context'
+import { useGitVan } from '../context/use-gitvan'
 
 /**
  * The configured language model from job code: `generate`, `chat` and `json` (schema-checked), with the run's

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import type { CatFile, GitObject, ObjectInfo, ObjectType } from '../types/git'
 import { GitError, gitLayerError } from './error'
-import { spawnError, spawnGit } from './run'
+import { spawnError, spawnGit } from './command'
 
 // `--batch-command` is `--batch` plus an `info` command, so existence checks never read a large blob's content.
 const ARGS = ['cat-file', '--batch-command']

@@ -2,7 +2,7 @@ import type { CommitInfo, ScanOptions } from '../types/git'
 import { firstLine } from '../utils/messages'
 import { GitError, gitLayerError } from './error'
 import { COMMIT_FORMAT, CommitParser } from './commit-parser'
-import { spawnError, spawnGit } from './run'
+import { spawnError, spawnGit } from './command'
 
 /**
  * The commits `revs` select (`main`, `a..b`, `^x`, several at once; newest first unless `reverse`) in ONE

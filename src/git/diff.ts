@@ -1,6 +1,6 @@
 import type { ChangedPath, FileStatus } from '../types/git'
 import { gitLayerError } from './error'
-import { git } from './run'
+import { git } from './command'
 
 /** Paths that differ between two revisions (`to` may be omitted: the worktree), renames detected, in one process. */
 export async function diffPaths(cwd: string, from: string, to?: string): Promise<ChangedPath[]> {

@@ -1,4 +1,4 @@
-import { git } from './run'
+import { fastImport, fastImportData } from './fast-import'
 
 /** A fixed identity and date: these commits record data, not authorship, and must not need user config. */
 const SIGNATURE = 'GitVan <gitvan@localhost> 0 +0000'
@@ -19,16 +19,12 @@ export interface FileCommit {
  */
 export async function writeFileCommits(cwd: string, commits: FileCommit[]): Promise<string[]> {
   if (commits.length === 0) return []
-  const stream = ['feature done\n']
+  const stream: string[] = []
   commits.forEach(({ file, content, message, parent }, i) => {
     // Resetting first makes each commit start afresh (a root commit unless `from`); the last reset leaves no scratch ref behind.
     stream.push(`reset ${SCRATCH_BRANCH}\n`, `commit ${SCRATCH_BRANCH}\n`, `mark :${i + 1}\n`, `author ${SIGNATURE}\n`, `committer ${SIGNATURE}\n`)
-    stream.push(data(`${message}\n`), ...(parent ? [`from ${parent}\n`] : []), `M 100644 inline ${file}\n`, data(content), '\n')
+    stream.push(fastImportData(`${message}\n`), ...(parent ? [`from ${parent}\n`] : []), `M 100644 inline ${file}\n`, fastImportData(content), '\n')
   })
-  stream.push(`reset ${SCRATCH_BRANCH}\n`, ...commits.map((_, i) => `get-mark :${i + 1}\n`), 'done\n')
-  return (await git(['fast-import', '--quiet'], { cwd, input: stream.join('') })).split('\n')
-}
-
-function data(text: string): string {
-  return `data ${Buffer.byteLength(text)}\n${text}\n`
+  stream.push(`reset ${SCRATCH_BRANCH}\n`, ...commits.map((_, i) => `get-mark :${i + 1}\n`))
+  return (await fastImport(cwd, stream)).split('\n')
 }

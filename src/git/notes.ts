@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { defu } from 'defu'
 import type { CatFile, NoteEntry, NotesCommit, NotesCommitOptions, WriteNotesOptions } from '../types/git'
 import { gitLayerError } from './error'
@@ -7,9 +6,10 @@ import { withCatFile } from './cat-file'
 import { readNotesTree } from './notes-tree'
 import { assertOid } from './oid'
 import { assertRefName } from './ref-name'
-import { readRef, updateRef } from './refs'
-import { backoff } from '../utils/backoff'
-import { git, runGit } from './run'
+import { readRef } from './refs'
+import { runGit } from './command'
+import { swapRef } from './cas'
+import { fastImport, fastImportData } from './fast-import'
 
 const DEFAULTS = { message: 'Notes added by GitVan', retries: 50 }
 const COMMITTER = 'GitVan <gitvan@localhost>'
@@ -39,14 +39,18 @@ export async function buildNotesCommit(cwd: string, notesRef: string, entries: N
   assertNotesRef(cwd, notesRef)
   assertEntries(cwd, notesRef, entries)
   const parent = await readRef(cwd, notesRef)
+  return { parent, commit: await notesCommitOn(cwd, parent, entries, options) }
+}
+
+/** The notes commit with `entries` applied on top of notes commit `parent` (`null`: the first one). */
+async function notesCommitOn(cwd: string, parent: string | null, entries: NoteEntry[], options: NotesCommitOptions): Promise<string> {
   const notes = await withCatFile(cwd, async (cat) => {
     await assertCommits(cwd, cat, entries)
     const appended = entries.filter(entry => entry.mode !== 'replace').map(entry => entry.object)
     const existing = parent && appended.length > 0 ? await readNotesTree(cwd, cat, parent, appended) : new Map<string, string>()
     return applyEntries(existing, entries)
   })
-  const commit = await importNotesCommit(cwd, parent, notes, defu(options, DEFAULTS).message)
-  return { parent, commit }
+  return importNotesCommit(cwd, parent, notes, defu(options, DEFAULTS).message)
 }
 
 /**
@@ -55,18 +59,10 @@ export async function buildNotesCommit(cwd: string, notesRef: string, entries: N
  * Returns the new notes commit.
  */
 export async function writeNotes(cwd: string, notesRef: string, entries: NoteEntry[], options: WriteNotesOptions = {}): Promise<string> {
+  assertNotesRef(cwd, notesRef)
+  assertEntries(cwd, notesRef, entries)
   const { retries, ...build } = defu(options, DEFAULTS)
-  if (!Number.isInteger(retries) || retries < 0) {
-    throw gitLayerError(cwd, `Invalid retries ${JSON.stringify(retries)} for writing ${notesRef} in ${cwd}: pass a whole number, 0 or more`)
-  }
-  for (let attempt = 0; ; attempt++) {
-    const { parent, commit } = await buildNotesCommit(cwd, notesRef, entries, build)
-    if (await updateRef(cwd, { ref: notesRef, oldValue: parent, newValue: commit })) return commit
-    if (attempt >= retries) {
-      throw gitLayerError(cwd, `Could not write notes to ${notesRef} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later or raise the retries option`)
-    }
-    await sleep(backoff(attempt, { base: 5, max: 100 }))
-  }
+  return swapRef(cwd, notesRef, parent => notesCommitOn(cwd, parent, entries, build), { retries, what: 'notes' })
 }
 
 /** Append `text` as new line(s) to the note on `object` (a full commit sha); returns the new notes commit. */
@@ -127,13 +123,9 @@ function withNewline(text: string): string {
  */
 async function importNotesCommit(cwd: string, parent: string | null, notes: Map<string, string>, message: string): Promise<string> {
   const branch = `refs/gitvan/tmp/notes-${process.pid}-${randomBytes(6).toString('hex')}`
-  const stream = ['feature done\n', `commit ${branch}\n`, 'mark :1\n', `committer ${COMMITTER} ${Math.floor(Date.now() / 1000)} +0000\n`, data(message)]
+  const stream = [`commit ${branch}\n`, 'mark :1\n', `committer ${COMMITTER} ${Math.floor(Date.now() / 1000)} +0000\n`, fastImportData(message)]
   if (parent) stream.push(`from ${parent}\n`)
-  for (const [object, text] of notes) stream.push(`N inline ${object}\n`, data(text))
-  stream.push('\n', `reset ${branch}\n`, '\n', 'get-mark :1\n', 'done\n')
-  return git(['fast-import', '--quiet'], { cwd, input: stream.join('') })
-}
-
-function data(text: string): string {
-  return `data ${Buffer.byteLength(text)}\n${text}\n`
+  for (const [object, text] of notes) stream.push(`N inline ${object}\n`, fastImportData(text))
+  stream.push('\n', `reset ${branch}\n`, '\n', 'get-mark :1\n')
+  return fastImport(cwd, stream)
 }

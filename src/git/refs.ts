@@ -3,7 +3,7 @@ import type { RefEntry, RefOp, RefTxOp } from '../types/git'
 import { GitError, gitLayerError } from './error'
 import { ZERO_OID, assertOid } from './oid'
 import { assertRefName } from './ref-name'
-import { git, runGit } from './run'
+import { git, runGit } from './command'
 import { backoff } from '../utils/backoff'
 
 export { ZERO_OID } from './oid'

@@ -1,7 +1,7 @@
 import { basename, resolve } from 'pathe'
 import type { RepoInfo } from '../types/git'
 import { GitError } from './error'
-import { runGit } from './run'
+import { runGit } from './command'
 
 /**
  * Facts about the repository and worktree containing `cwd`, in two git processes.

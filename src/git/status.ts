@@ -1,4 +1,4 @@
-import { runGit } from './run'
+import { runGit } from './command'
 
 export interface StatusEntry {
   /** Index (staged) status letter, `?` for untracked. */

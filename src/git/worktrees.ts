@@ -3,7 +3,7 @@ import { join, resolve } from 'pathe'
 import type { WorktreeEntry } from '../types/git'
 import { gitLayerError } from './error'
 import { ZERO_OID } from './oid'
-import { git } from './run'
+import { git } from './command'
 
 /**
  * Every worktree of the repository containing `cwd` from `git worktree list --porcelain -z` (NUL-separated, so

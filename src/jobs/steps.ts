@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { runExec } from '../exec/run'
+import { runExec } from '../exec/run-exec'
 import type { GitVanContext } from '../types/context'
 import type { ExecResult, ExecSpec } from '../types/exec'
 

@@ -1,6 +1,6 @@
 import { withCatFile } from '../git/cat-file'
 import { writeFileCommits } from '../git/file-commit'
-import { readRef, updateRef } from '../git/refs'
+import { swapRef } from '../git/cas'
 import type { LLMResponse } from '../types/llm'
 
 /**
@@ -36,9 +36,8 @@ export async function readCachedResponse(cwd: string, key: string): Promise<Cach
 /** Add a response, by compare-and-swap on the cache ref (retried on top of concurrent writers). */
 export async function writeCachedResponse(cwd: string, key: string, response: LLMResponse, now: Date): Promise<void> {
   const entry: CachedResponse = { v: 1, text: response.text, model: response.model, provider: response.provider, usage: response.usage, finishReason: response.finishReason, createdAt: now.toISOString() }
-  for (;;) {
-    const parent = await readRef(cwd, LLM_CACHE_REF)
+  await swapRef(cwd, LLM_CACHE_REF, async (parent) => {
     const [commit] = await writeFileCommits(cwd, [{ file: pathOf(key), content: `${JSON.stringify(entry)}\n`, message: 'gitvan llm cache', parent }])
-    if (await updateRef(cwd, { ref: LLM_CACHE_REF, oldValue: parent, newValue: commit! })) return
-  }
+    return commit!
+  }, { what: 'the LLM cache' })
 }

@@ -1,16 +1,63 @@
-import { appendNote, readNotes } from '../git/notes'
+import { buildNotesCommit, readNotes, writeNotes } from '../git/notes'
+import { refTransaction } from '../git/refs'
+import type { RefTxOp } from '../types/git'
 import type { Receipt } from '../types/receipt'
 import { parseReceipts } from './receipt'
-
-/** Append a receipt to the note of its commit (compare-and-swap on the notes ref: concurrent runs lose none). */
-export async function writeReceipt(cwd: string, ref: string, receipt: Receipt): Promise<void> {
-  await appendNote(cwd, ref, receipt.sha, JSON.stringify(receipt))
-}
 
 export interface ReceiptRead {
   receipts: Receipt[]
   /** Lines that could not be read, with the commit they are on. */
   invalid: { sha: string; line: string }[]
+}
+
+export interface ReceiptStoreOptions {
+  /** The repository. */
+  cwd: string
+  /** The notes ref receipts are appended to (`receipts.ref`). */
+  ref: string
+  /** Told of every receipt once it is in Git (the app fires `receipt:written` here). */
+  onWritten?: (receipt: Receipt) => void | Promise<void>
+}
+
+/**
+ * The one way receipts reach Git: a receipt is one JSON line appended to the note of its commit on the receipts
+ * ref. `append` is for runs nobody else can be doing (manual runs); `publish` is for runs guarded by leases: the
+ * receipts go in together with `fence` (ref checks, lease releases) in one all-or-nothing transaction.
+ */
+export interface ReceiptStore {
+  readonly ref: string
+  /** Append receipts by compare-and-swap, retried on top of concurrent writers: none is lost. */
+  append: (receipts: Receipt[]) => Promise<void>
+  /**
+   * One attempt to append `receipts` and apply `fence` atomically. `false` when git refused (the notes ref moved,
+   * or a fence did not hold): nothing was written, and the caller decides what to try again.
+   */
+  publish: (receipts: Receipt[], fence: RefTxOp[]) => Promise<boolean>
+  /** The receipts on the ref (all, or those on `shas`), in the order they were appended within a commit. */
+  read: (shas?: string[]) => Promise<ReceiptRead>
+}
+
+export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
+  const { cwd, ref } = options
+  const written = async (receipts: Receipt[]) => {
+    for (const receipt of receipts) await options.onWritten?.(receipt)
+  }
+  return {
+    ref,
+    async append(receipts) {
+      if (receipts.length === 0) return
+      await writeNotes(cwd, ref, receipts.map(toNote), { message: 'GitVan receipts' })
+      await written(receipts)
+    },
+    async publish(receipts, fence) {
+      const notes = receipts.length > 0 ? await buildNotesCommit(cwd, ref, receipts.map(toNote), { message: 'GitVan receipts' }) : undefined
+      const ops: RefTxOp[] = [...(notes ? [{ ref, oldValue: notes.parent, newValue: notes.commit }] : []), ...fence]
+      if (!(await refTransaction(cwd, ops))) return false
+      await written(receipts)
+      return true
+    },
+    read: shas => readReceipts(cwd, ref, shas),
+  }
 }
 
 /** The receipts on `ref` (all, or those of `shas`), newest run last within a commit. */
@@ -23,4 +70,8 @@ export async function readReceipts(cwd: string, ref: string, shas?: string[]): P
     out.invalid.push(...invalid.map(line => ({ sha, line })))
   }
   return out
+}
+
+function toNote(receipt: Receipt) {
+  return { object: receipt.sha, text: JSON.stringify(receipt), mode: 'append' as const }
 }

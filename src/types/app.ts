@@ -7,6 +7,7 @@ import type { Job, JobFile, JobTrigger } from './job'
 import type { LLMProvider, LLMRegistry } from './llm'
 import type { InstalledGitVanPlugin } from './plugin'
 import type { Receipt } from './receipt'
+import type { ReceiptStore } from '../receipts/store'
 
 /** An auto-import: `{ name: 'useFoo', from: '/abs/path/or/package' }` (unimport's shape). */
 export interface GitVanImport {
@@ -46,7 +47,9 @@ export interface GitVanApp {
   /** The project's jobs (scanned on first use). */
   scanJobs: () => Promise<JobFile[]>
   loadJob: (id: string) => Promise<Job>
-  /** Run a job now and write its receipt. */
+  /** Where receipts are appended (manual runs) or published in fenced batches (the daemon). */
+  readonly receipts: ReceiptStore
+  /** Run a job now and append its receipt. */
   runJob: (id: string, options?: RunJobOptions) => Promise<JobRun>
   /** Drop every loaded project module and rescan auto-imports: the next load reads the files again (`gitvan dev`). */
   reloadModules: () => Promise<void>
@@ -78,8 +81,6 @@ export interface RunJobOptions {
   now?: () => Date
   /** The worktree the run is about (default: the one GitVan runs in). */
   worktree?: { id: string; root: string; branch: string | null }
-  /** `false`: return the receipt without writing it (the daemon writes receipts in batches, fenced by leases). */
-  writeReceipt?: boolean
   /** Ids of the jobs that called this one (set by `exec: 'job'`). */
   jobChain?: readonly string[]
   signal?: AbortSignal

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createGitVan } from '../../src/app/create'
 import { useExec } from '../../src/composables/exec'
 import { useGit } from '../../src/composables/git'
-import { tryUseGitVan, useGitVan, withGitVan } from '../../src/composables/context'
-import { createGitVanContext } from '../../src/runtime/context'
+import { tryUseGitVan, useGitVan, withGitVan } from '../../src/context/use-gitvan'
+import { createGitVanContext } from '../../src/context/create-context'
 import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
 
 async function contextFor(repo: string, extra: Parameters<typeof createGitVanContext>[0] extends infer O ? Partial<O> : never = {}) {

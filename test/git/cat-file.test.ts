@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
-import { GitError, createCatFile } from '../../src/git'
+import { createCatFile } from '../../src/git/cat-file'
+import { GitError } from '../../src/git/error'
 import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
 
 const ROOT = join(import.meta.dirname, '../..')

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { GitError, lastCommits, scanCommits } from '../../src/git'
+import { lastCommits, scanCommits } from '../../src/git/commits'
+import { GitError } from '../../src/git/error'
 import { importHistory } from './fixtures/history'
 import { commitFiles, createRepo, sh, tempDir, testEnv } from '../utils/repo'
 

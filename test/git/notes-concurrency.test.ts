@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'pathe'
 import { expect, it } from 'vitest'
-import { readNotes } from '../../src/git'
+import { readNotes } from '../../src/git/notes'
 import { importHistory } from './fixtures/history'
 import { createRepo, sh } from '../utils/repo'
 

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { GitError, appendNote, buildNotesCommit, readNote, readNotes, readRef, refTransaction, updateRef, writeNotes } from '../../src/git'
+import { GitError } from '../../src/git/error'
+import { appendNote, buildNotesCommit, readNote, readNotes, writeNotes } from '../../src/git/notes'
+import { readRef, refTransaction, updateRef } from '../../src/git/refs'
 import { importHistory } from './fixtures/history'
 import { commitFiles, createRepo, sh } from '../utils/repo'
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { GitError, ZERO_OID, listRefs, readRef, refTransaction, updateRef } from '../../src/git'
+import { GitError } from '../../src/git/error'
+import { ZERO_OID } from '../../src/git/oid'
+import { listRefs, readRef, refTransaction, updateRef } from '../../src/git/refs'
 import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
 
 function repoWithTwoCommits() {

@@ -1,7 +1,9 @@
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
-import { GitError, listWorktrees, resolveRepo } from '../../src/git'
+import { GitError } from '../../src/git/error'
+import { resolveRepo } from '../../src/git/repo'
+import { listWorktrees } from '../../src/git/worktrees'
 import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
 
 /** Two linked worktrees: one on a branch at a path with spaces and unicode (git names its admin dir `wt-✓-feature`), one detached. */

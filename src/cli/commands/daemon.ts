@@ -16,12 +16,12 @@ export default defineCommand({
   },
   async run({ args }) {
     if (args.action === 'status') {
-      const { printStatus } = await import('../status')
+      const { printStatus } = await import('../daemon-status')
       return printStatus(args)
     }
     if (args.action !== undefined) throw new Error(`Unknown daemon action "${args.action}": use \`gitvan daemon\` to run it or \`gitvan daemon status\``)
     const app = await loadApp(args)
-    const { createDaemon } = await import('../../runtime/daemon/daemon')
+    const { createDaemon } = await import('../../daemon/daemon')
     const daemon = createDaemon(app, {
       once: args.once,
       lookback: positiveInt(args.lookback, '--lookback'),

@@ -1,7 +1,10 @@
+import { performance } from 'node:perf_hooks'
 import { defineCommand } from 'citty'
 import { consola } from 'consola'
+import type { DevSession } from '../../dev/session'
+import { errorLine } from '../../utils/messages'
 import { reportJson, reportText } from '../report'
-import { commonArgs, resolveCwd } from '../shared'
+import { commonArgs, loadApp } from '../shared'
 import { positiveInt, worktreesFlag } from './daemon'
 
 export default defineCommand({
@@ -14,22 +17,45 @@ export default defineCommand({
     ...commonArgs,
   },
   async run({ args }) {
-    const { startDev } = await import('../../runtime/dev')
+    const [{ startDevSession }, { watchConfig }, { c12Options }] = await Promise.all([import('../../dev/session'), import('c12'), import('../../config/load')])
     const report = args.json ? reportJson : reportText
-    const server = await startDev({
-      cwd: resolveCwd(args.cwd),
-      configFile: args.config,
-      lookback: positiveInt(args.lookback, '--lookback'),
-      concurrency: positiveInt(args.concurrency, '--concurrency'),
-      worktrees: worktreesFlag(args.worktrees),
-      report,
+    const daemonOptions = { lookback: positiveInt(args.lookback, '--lookback'), concurrency: positiveInt(args.concurrency, '--concurrency'), worktrees: worktreesFlag(args.worktrees) }
+    let app = await loadApp(args)
+    let session: DevSession
+    let queue = Promise.resolve()
+    const start = async () => {
+      session = await startDevSession(app, { ...daemonOptions, report, onRestart: files => enqueue(() => restart(files)) })
+    }
+    // A config or local plugin change: the app is created again, as on start (running jobs finish first).
+    const restart = async (files: string[]) => {
+      const started = performance.now()
+      await session.close()
+      await app.close()
+      app = await loadApp(args)
+      await start()
+      await app.callHook('dev:reload', { files, config: true })
+      report({ type: 'reload', files, config: true, jobs: (await app.scanJobs()).length, durationMs: Math.round(performance.now() - started) })
+    }
+    const enqueue = (task: () => Promise<void>) => {
+      queue = queue.then(task).catch(error => report({ type: 'warn', message: `reload failed: ${errorLine(error)}` }))
+    }
+
+    await start()
+    const config = await watchConfig({
+      ...c12Options({ cwd: app.repo.root, configFile: args.config }),
+      onUpdate: () => enqueue(() => restart(app.configFile ? [app.configFile] : [])),
     })
     if (!args.json) consola.withTag('gitvan').info('watching jobs, composables, templates, plugins and the config; Ctrl-C to stop')
     await new Promise<void>((resolve) => {
       let signals = 0
       const onSignal = () => {
         if (++signals > 1) process.exit(130)
-        void server.close().then(resolve)
+        enqueue(async () => {
+          await config.unwatch()
+          await session.close()
+          await app.close()
+        })
+        void queue.then(resolve)
       }
       process.on('SIGINT', onSignal)
       process.on('SIGTERM', onSignal)

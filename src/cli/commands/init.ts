@@ -4,8 +4,8 @@ import { defineCommand } from 'citty'
 import { join, relative, resolve } from 'pathe'
 import { GitError } from '../../git/error'
 import { resolveRepo } from '../../git/repo'
-import { runGit } from '../../git/run'
-import { resolveCwd } from '../shared'
+import { runGit } from '../../git/command'
+import { loadApp, resolveCwd } from '../shared'
 
 const CONFIG = `import { defineGitVanConfig } from 'gitvan'
 
@@ -53,8 +53,7 @@ export default defineCommand({
     else await create(join(root, 'gitvan.config.ts'), CONFIG)
 
     // The config decides where jobs and templates live, so the app is loaded after it exists.
-    const { createGitVan } = await import('../../app/create')
-    const app = await createGitVan({ cwd: root })
+    const app = await loadApp({ cwd: root })
     try {
       await create(join(app.jobsDirs[0]!, 'hello.ts'), JOB)
       await create(join(app.templatesDirs[0]!, 'hello.njk'), TEMPLATE)

@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
-import { clearExpiredLeases, listLeases } from '../../runtime/lease'
-import { parseLeaseRef } from '../../runtime/lease-ref'
+import { clearExpiredLeases, listLeases } from '../../locks/lease'
+import { parseLeaseRef } from '../../locks/lease-ref'
 import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({

@@ -1,5 +1,5 @@
 import { defineCommand } from 'citty'
-import { git } from '../../git/run'
+import { git } from '../../git/command'
 import { readReceipts } from '../../receipts/store'
 import { commonArgs, withApp } from '../shared'
 

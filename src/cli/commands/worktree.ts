@@ -1,6 +1,6 @@
 import { defineCommand } from 'citty'
 import { listWorktrees } from '../../git/worktrees'
-import { readState } from '../../runtime/daemon/state'
+import { readState } from '../../daemon/state'
 import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({

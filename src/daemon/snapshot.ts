@@ -1,0 +1,35 @@
+import { git } from '../git/command'
+import { listWorktrees } from '../git/worktrees'
+import type { WorktreeEntry } from '../types/git'
+
+/** The refs the daemon reacts to, read in two git processes. */
+export interface RepoSnapshot {
+  /** Branch short name -> tip commit. */
+  branches: Map<string, string>
+  /** Tag name -> the commit it points to (peeled). */
+  tags: Map<string, string>
+  /** Commit time (seconds) of every branch tip and tagged commit: the `now()` of runs those trigger. */
+  times: Map<string, number>
+  worktrees: WorktreeEntry[]
+  /** Stable text of the above: equal keys mean nothing changed. */
+  key: string
+}
+
+export async function readSnapshot(cwd: string): Promise<RepoSnapshot> {
+  const [refs, worktrees] = await Promise.all([
+    git(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)', 'refs/heads', 'refs/tags'], { cwd }),
+    listWorktrees(cwd),
+  ])
+  const branches = new Map<string, string>()
+  const tags = new Map<string, string>()
+  const times = new Map<string, number>()
+  for (const line of refs.split('\n')) {
+    if (!line) continue
+    const [ref, sha, peeled, time, peeledTime] = line.split('\0') as [string, string, string, string, string]
+    if (ref.startsWith('refs/heads/')) branches.set(ref.slice('refs/heads/'.length), sha)
+    else tags.set(ref.slice('refs/tags/'.length), peeled || sha)
+    if (peeledTime || time) times.set(peeled || sha, Number(peeledTime || time))
+  }
+  const key = `${refs}\n${worktrees.map(w => `${w.id} ${w.head} ${w.branch}`).join('\n')}`
+  return { branches, tags, times, worktrees, key }
+}

@@ -1,0 +1,63 @@
+import { withCatFile } from '../git/cat-file'
+import { writeFileCommits } from '../git/file-commit'
+import { swapRef } from '../git/cas'
+import { readRef } from '../git/refs'
+
+/**
+ * What the daemons of a repository have processed, kept in Git so a restart resumes where it stopped:
+ * `refs/gitvan/state` points at a root commit whose `state.json` holds this.
+ */
+export interface DaemonState {
+  v: 1
+  /** Per branch (or `HEAD@<worktree>` for a detached worktree): the newest commit whose work is settled. */
+  heads: Record<string, string>
+  /** Tags and branches already seen: only new ones fire `on.tag` / `on.branch`. */
+  tags: string[]
+  branches: string[]
+  /** Per scheduled job: the last slot run (ISO time). */
+  schedules: Record<string, string>
+}
+
+export const STATE_REF = 'refs/gitvan/state'
+const FILE = 'state.json'
+
+export interface StateSnapshot {
+  /** Commit the state ref pointed at (compare-and-swap from it), `null` when there is no state yet. */
+  id: string | null
+  state: DaemonState | null
+}
+
+export async function readState(cwd: string): Promise<StateSnapshot> {
+  const id = await readRef(cwd, STATE_REF)
+  return { id, state: await readStateAt(cwd, id) }
+}
+
+/** The state in commit `id`; `null` when there is none or it cannot be read. */
+async function readStateAt(cwd: string, id: string | null): Promise<DaemonState | null> {
+  if (!id) return null
+  const text = await withCatFile(cwd, cat => cat.readText(`${id}:${FILE}`))
+  try {
+    const state = JSON.parse(text ?? '') as DaemonState
+    if (state?.v === 1 && typeof state.heads === 'object') return state
+  } catch {}
+  // A state that cannot be read is started over: receipts, not the state, say what is done.
+  return null
+}
+
+/**
+ * Change the state with `update` and publish it by compare-and-swap, re-reading and re-applying when another
+ * daemon moved it first. `update` receives a copy and must be a pure function of it.
+ */
+export async function updateState(cwd: string, update: (state: DaemonState) => DaemonState): Promise<DaemonState> {
+  let next = emptyState()
+  await swapRef(cwd, STATE_REF, async (id) => {
+    next = update(structuredClone((await readStateAt(cwd, id)) ?? emptyState()))
+    const [commit] = await writeFileCommits(cwd, [{ file: FILE, content: `${JSON.stringify(next, null, 2)}\n`, message: 'gitvan daemon state' }])
+    return commit!
+  }, { what: 'the daemon state' })
+  return next
+}
+
+export function emptyState(): DaemonState {
+  return { v: 1, heads: {}, tags: [], branches: [], schedules: {} }
+}

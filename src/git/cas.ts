@@ -1,0 +1,97 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { RefOp } from '../types/git'
+import { backoff } from '../utils/backoff'
+import { runGit } from './command'
+import { GitError, gitLayerError } from './error'
+import { listRefs, readRef, updateRef } from './refs'
+
+/**
+ * What to do when another git process holds a ref's lock file: `lose` (we are trying to take the ref, and someone
+ * else is at it right now) or `wait` (the ref is ours to change: retry until their lock is gone).
+ */
+export type Contention = 'lose' | 'wait'
+
+// git's refusals (stable wording: runGit sets LC_ALL=C): an expectation that did not hold, a ref locked by another.
+const LOST_RACE = /^fatal: cannot lock ref '([^']+)': (?:reference already exists|is at [0-9a-f]+ but expected [0-9a-f]+|unable to resolve reference '[^']+')$/m
+const LOCKED = /^fatal: cannot lock ref '([^']+)': Unable to create '.*\.lock': File exists\.$/m
+const WAIT_ATTEMPTS = 8
+
+/**
+ * Apply each compare-and-swap on its own, `true` for those that held. git 2.39 has no per-ref mode for
+ * `update-ref --stdin` (any refusal aborts every update; `--batch-updates` came later), so all ops go in one
+ * transaction; after a refusal the refs are re-read in one `for-each-ref`, the ops whose expectation fails now (and
+ * the one git named: it may have changed and changed back) count as lost, and the rest is retried. Costs one process
+ * when nothing is contended. `refTransaction` is all-or-nothing, hence this.
+ */
+export async function casEach(cwd: string, ops: RefOp[], contention: Contention): Promise<boolean[]> {
+  const won = ops.map(() => false)
+  let pending = ops.map((_, i) => i)
+  // Taking a ref never waits for another's lock; changing one we hold waits a second per attempt.
+  const args = ['-c', `core.filesRefLockTimeout=${contention === 'lose' ? 0 : 1000}`, 'update-ref', '--stdin', '-z']
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const input = pending.map(i => encodeOp(ops[i]!)).join('')
+    const { exitCode, stderr } = await runGit(args, { cwd, input, okCodes: [0, 128] })
+    if (exitCode === 0) {
+      for (const i of pending) won[i] = true
+      break
+    }
+    const locked = LOCKED.exec(stderr)?.[1]
+    if (locked && contention === 'wait' && attempt < WAIT_ATTEMPTS) {
+      await sleep(casBackoff(attempt))
+      continue
+    }
+    const named = LOST_RACE.exec(stderr)?.[1] ?? (contention === 'lose' ? locked : undefined)
+    const others = pending.filter(i => ops[i]!.ref !== named)
+    if (named && others.length === 0) break
+    const current = await currentValues(cwd, others.map(i => ops[i]!.ref))
+    const retry = others.filter(i => (current.get(ops[i]!.ref) ?? null) === (ops[i]!.oldValue ?? null))
+    if (retry.length === pending.length) throw new GitError(args, exitCode, stderr, cwd)
+    pending = retry
+  }
+  return won
+}
+
+/** Pauses between attempts at a contended ref: from 10 ms, doubling up to 1 s. */
+export function casBackoff(attempt: number): number {
+  return backoff(attempt, { base: 10, max: 1000 })
+}
+
+export interface SwapRefOptions {
+  /** Attempts after the first when others moved the ref first (default 50). */
+  retries?: number
+  /** What the ref holds, for the message when every attempt lost (e.g. `notes`, `daemon state`). */
+  what?: string
+}
+
+/**
+ * Read-modify-write `ref` by compare-and-swap: `build` gets the ref's current value (`null` when absent) and
+ * returns the new one; it is published only if the ref did not move meanwhile, else built again on the new value
+ * after a jittered pause. Bounded: after `retries` lost races it throws. `build` must be a pure function of
+ * the value it gets. Returns the value published.
+ */
+export async function swapRef(cwd: string, ref: string, build: (current: string | null) => Promise<string>, options: SwapRefOptions = {}): Promise<string> {
+  const retries = options.retries ?? 50
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw gitLayerError(cwd, `Invalid retries ${JSON.stringify(retries)} for writing ${ref} in ${cwd}: pass a whole number, 0 or more`)
+  }
+  for (let attempt = 0; ; attempt++) {
+    const current = await readRef(cwd, ref)
+    const next = await build(current)
+    if (await updateRef(cwd, { ref, oldValue: current, newValue: next })) return next
+    if (attempt >= retries) {
+      throw gitLayerError(cwd, `Could not write ${options.what ?? ref} to ${ref} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later`)
+    }
+    await sleep(backoff(attempt, { base: 5, max: 100 }))
+  }
+}
+
+function encodeOp({ ref, oldValue, newValue }: RefOp): string {
+  if (!newValue) return `delete ${ref}\0${oldValue}\0`
+  return oldValue ? `update ${ref}\0${newValue}\0${oldValue}\0` : `create ${ref}\0${newValue}\0`
+}
+
+/** Current sha of each of `refs` that exists, in one process (listing their parent directories). */
+async function currentValues(cwd: string, refs: string[]): Promise<Map<string, string>> {
+  const dirs = [...new Set(refs.map(ref => ref.slice(0, ref.lastIndexOf('/') + 1)))]
+  return new Map((await listRefs(cwd, dirs)).map(entry => [entry.ref, entry.sha]))
+}

@@ -1,0 +1,265 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { consola } from 'consola'
+import { assertOid } from '../git/oid'
+import { assertRefName } from '../git/ref-name'
+import { listRefs } from '../git/refs'
+import type { RefVerifyOp } from '../types/git'
+import { LEASE_PREFIX } from './lease-ref'
+import { casBackoff, casEach } from '../git/cas'
+import { type LeaseContent, type LeaseRecord, readLeaseRecords, writeLeaseCommit } from './lease-record'
+
+export { LEASE_PREFIX, LeaseRefError, type LeaseTarget, leaseRef, parseLeaseRef } from './lease-ref'
+export type { LeaseContent, LeaseRecord } from './lease-record'
+
+// Clocks: a lease stores its expiry as epoch ms from the holder's clock, and whoever reads it compares that with
+// THEIR OWN clock. Processes sharing a repository usually share a machine, but when clocks disagree by d ms a lease
+// can be taken over d ms early. Keep ttl much larger than any expected skew (and than the longest pause between
+// renewals, e.g. a stalled event loop). The `now` options stand in for the clock in tests.
+
+/** A lease you hold: `id` is the lease commit its ref pointed to when you last acquired or renewed it. */
+export interface Lease {
+  ref: string
+  id: string
+  owner: string
+  nonce: string
+  expiresAt: number
+}
+
+export interface AcquireOptions {
+  /** Who holds the lease (e.g. the daemon's id); shown by `gitvan locks`. */
+  owner: string
+  /** Lifetime in milliseconds from now. */
+  ttl: number
+  /** Keep retrying (backing off) for up to this many milliseconds while another holder has the lease (default 0). */
+  wait?: number
+  /** The current time in epoch milliseconds (default `Date.now()`). */
+  now?: number
+}
+
+export interface KeepAliveOptions {
+  ttl: number
+  /** Milliseconds between renewals (default ttl / 3). */
+  interval?: number
+}
+
+export interface LeaseKeeper {
+  /** The lease as last renewed, `null` once it was lost. */
+  current(): Lease | null
+  /** Aborted (with a `LeaseError`) when the lease is lost: hand it to the run so it stops. */
+  signal: AbortSignal
+  /** Stop renewing (waiting for a renewal under way); returns the lease still held, for `releaseLease`. */
+  stop(): Promise<Lease | null>
+}
+
+export class LeaseError extends Error {
+  override name = 'LeaseError'
+}
+
+const logger = consola.withTag('gitvan:lease')
+
+/**
+ * Take the lease `ref`: create it when absent, or take it over from an expired holder. `null` while someone else
+ * holds it (or is taking it at this very moment: taking never waits for another git process's ref lock).
+ */
+export async function acquireLease(cwd: string, ref: string, options: AcquireOptions): Promise<Lease | null> {
+  assertAcquire(cwd, [ref], options)
+  const deadline = Date.now() + (options.wait ?? 0)
+  for (let attempt = 0; ; attempt++) {
+    const [lease] = await acquireEach(cwd, [ref], options)
+    if (lease || Date.now() >= deadline) return lease ?? null
+    await sleep(Math.min(casBackoff(attempt), deadline - Date.now()))
+  }
+}
+
+/**
+ * Acquire many leases at once, each on its own; `null` for those held by others. The usual case costs two git
+ * processes for any number of refs: one `fast-import` writing the lease commit they share, one `update-ref`.
+ */
+export async function acquireLeases(cwd: string, refs: string[], options: Omit<AcquireOptions, 'wait'>): Promise<(Lease | null)[]> {
+  assertAcquire(cwd, refs, options)
+  const seen = new Set<string>()
+  const duplicate = refs.find(ref => seen.size === seen.add(ref).size)
+  if (duplicate) throw new LeaseError(`Duplicate lease ref ${duplicate} in one acquireLeases call (${cwd}): pass each ref once`)
+  return acquireEach(cwd, refs, options)
+}
+
+/**
+ * Take over the lease `judged` expired, by compare-and-swap from exactly the commit that was judged: if another
+ * process took it over (or its holder renewed it) since, this returns `null` and leaves their lease alone.
+ */
+export async function takeOverLease(cwd: string, judged: LeaseRecord, options: Omit<AcquireOptions, 'wait'>): Promise<Lease | null> {
+  assertAcquire(cwd, [judged.ref], options)
+  assertOid(cwd, judged.id, `lease id of ${judged.ref}`)
+  if (!judged.expired) {
+    throw new LeaseError(`Cannot take over ${judged.ref} in ${cwd}: it is held until ${new Date(judged.content?.expiresAt ?? 0).toISOString()}; use acquireLease with wait`)
+  }
+  const content = newContent(options)
+  const id = await writeLeaseCommit(cwd, content)
+  if (!(await casEach(cwd, [{ ref: judged.ref, oldValue: judged.id, newValue: id }], 'lose'))[0]) return null
+  logTakeOver(judged, options.now ?? Date.now())
+  return toLease(judged.ref, id, content)
+}
+
+/** Extend `lease` to ttl from now, by compare-and-swap from its id. `null` when it was lost (taken over or cleared). */
+export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number } = {}): Promise<Lease | null> {
+  assertLease(cwd, lease)
+  assertAcquire(cwd, [lease.ref], { owner: lease.owner, ttl, now: options.now })
+  const content = { ...newContent({ owner: lease.owner, ttl, now: options.now }), nonce: lease.nonce }
+  const id = await writeLeaseCommit(cwd, content)
+  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait'))[0] ? toLease(lease.ref, id, content) : null
+}
+
+/** Delete `lease`'s ref if it is still this lease; `false` (touching nothing) when another holder has it now. */
+export async function releaseLease(cwd: string, lease: Lease): Promise<boolean> {
+  assertLease(cwd, lease)
+  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: null }], 'wait'))[0]!
+}
+
+/** `releaseLease` for many leases in one `update-ref` process (while uncontended); `false` for those no longer yours. */
+export async function releaseLeases(cwd: string, leases: Lease[]): Promise<boolean[]> {
+  if (!Array.isArray(leases)) throw new LeaseError(`Invalid leases ${JSON.stringify(leases)} in ${cwd}: pass an array of handles acquireLeases returned`)
+  leases.forEach(lease => assertLease(cwd, lease))
+  return casEach(cwd, leases.map(lease => ({ ref: lease.ref, oldValue: lease.id, newValue: null })), 'wait')
+}
+
+/** A `refTransaction` step that fails the transaction unless `lease` is still held: publish results fenced by it. */
+export function leaseVerifyOp(lease: Lease): RefVerifyOp {
+  return { ref: lease.ref, verify: lease.id }
+}
+
+/** The lease at `ref`, `null` when there is none. */
+export async function readLease(cwd: string, ref: string, options: { now?: number } = {}): Promise<LeaseRecord | null> {
+  assertRefName(cwd, ref, 'lease ref')
+  const [record] = await readLeaseRecords(cwd, [{ ref, rev: ref }], options.now ?? Date.now())
+  return record ?? null
+}
+
+/** Every lease under `prefix` (a ref prefix ending in "/"), sorted by ref, with `expired` judged at `now`. */
+export async function listLeases(cwd: string, prefix = LEASE_PREFIX, options: { now?: number } = {}): Promise<LeaseRecord[]> {
+  if (typeof prefix !== 'string' || !prefix.endsWith('/')) {
+    throw new LeaseError(`Invalid lease prefix ${JSON.stringify(prefix)} in ${cwd}: pass a ref prefix ending in "/" (e.g. ${LEASE_PREFIX})`)
+  }
+  assertRefName(cwd, prefix.slice(0, -1), 'lease prefix')
+  const entries = await listRefs(cwd, prefix)
+  const now = options.now ?? Date.now()
+  // Read through the listed shas: every listed ref gets a record, judged on the very commit listed.
+  return await readLeaseRecords(cwd, entries.map(({ ref, sha }) => ({ ref, rev: sha })), now) as LeaseRecord[]
+}
+
+/** Delete the expired leases under `prefix`, each by compare-and-swap from the commit judged expired; returns those removed. */
+export async function clearExpiredLeases(cwd: string, options: { prefix?: string, now?: number } = {}): Promise<LeaseRecord[]> {
+  const expired = (await listLeases(cwd, options.prefix, options)).filter(record => record.expired)
+  const removed = await casEach(cwd, expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })), 'lose')
+  return expired.filter((_, i) => removed[i])
+}
+
+/**
+ * Renew `lease` every `interval` (default ttl / 3) until `stop()`. When a renewal finds it taken over, or renewals
+ * keep failing until it has expired, `signal` aborts. The timer does not keep the process alive.
+ */
+export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOptions): LeaseKeeper {
+  assertLease(cwd, lease)
+  const { ttl, interval = Math.floor(ttl / 3) } = options
+  if (!(interval > 0 && interval < ttl)) {
+    throw new LeaseError(`Invalid renewal interval ${interval} for ${lease.ref} (ttl ${ttl}) in ${cwd}: renew more often than the ttl, e.g. ttl / 3`)
+  }
+  const controller = new AbortController()
+  let current: Lease | null = lease
+  let stopped = false
+  let timer: NodeJS.Timeout | undefined
+  let renewing: Promise<void> = Promise.resolve()
+
+  const lose = (why: string) => {
+    current = null
+    controller.abort(new LeaseError(`Lost lease ${lease.ref} in ${cwd}: ${why}; stop the work it guards`))
+  }
+  const renew = async () => {
+    const held = current!
+    try {
+      const renewed = await renewLease(cwd, held, ttl)
+      if (renewed) current = renewed
+      else lose('another owner took it over')
+    }
+    catch (error) {
+      if (Date.now() >= held.expiresAt) lose(`it expired while renewals failed (${(error as Error).message})`)
+      else logger.warn(`Could not renew ${held.ref}, retrying in ${interval} ms: ${(error as Error).message}`)
+    }
+  }
+  const schedule = () => {
+    if (stopped || !current) return
+    timer = setTimeout(() => { renewing = renew().then(schedule) }, interval)
+    timer.unref()
+  }
+  schedule()
+  return {
+    current: () => current,
+    signal: controller.signal,
+    async stop() {
+      stopped = true
+      clearTimeout(timer)
+      await renewing
+      return current
+    },
+  }
+}
+
+/**
+ * One attempt per ref: create the absent ones in one go, then take over those found expired. All refs of one call
+ * share one lease commit (one holder, one expiry): a ref and its id still identify this acquisition, since the
+ * nonce is new for every call, and a batch costs three objects instead of three per lease.
+ */
+async function acquireEach(cwd: string, refs: string[], options: Omit<AcquireOptions, 'wait'>): Promise<(Lease | null)[]> {
+  if (refs.length === 0) return []
+  const now = options.now ?? Date.now()
+  const content = newContent({ ...options, now })
+  const id = await writeLeaseCommit(cwd, content)
+  const created = await casEach(cwd, refs.map(ref => ({ ref, oldValue: null, newValue: id })), 'lose')
+  const leases = refs.map((ref, i) => created[i] ? toLease(ref, id, content) : null)
+  const held = refs.filter((_, i) => !created[i])
+  if (held.length === 0) return leases
+  // A ref released since our attempt reads as missing: not ours this time, the caller may retry.
+  const expired = (await readLeaseRecords(cwd, held.map(ref => ({ ref, rev: ref })), now)).filter(record => record?.expired) as LeaseRecord[]
+  const taken = await casEach(cwd, expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: id })), 'lose')
+  expired.forEach((record, n) => {
+    if (!taken[n]) return
+    logTakeOver(record, now)
+    leases[refs.indexOf(record.ref)] = toLease(record.ref, id, content)
+  })
+  return leases
+}
+
+function newContent({ owner, ttl, now }: Omit<AcquireOptions, 'wait'>): LeaseContent {
+  return { owner, host: hostname(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl }
+}
+
+function toLease(ref: string, id: string, content: LeaseContent): Lease {
+  return { ref, id, owner: content.owner, nonce: content.nonce, expiresAt: content.expiresAt }
+}
+
+function logTakeOver(record: LeaseRecord, now: number): void {
+  const previous = record.content
+  logger.warn(previous
+    ? `Took over expired lease ${record.ref} from ${previous.owner} (${previous.host} pid ${previous.pid}), expired ${now - previous.expiresAt} ms ago`
+    : `Took over a corrupted lease. ${record.problem}`)
+}
+
+function assertAcquire(cwd: string, refs: string[], options: Partial<AcquireOptions>): void {
+  if (!Array.isArray(refs)) throw new LeaseError(`Invalid lease refs ${JSON.stringify(refs)} in ${cwd}: pass an array of ref names (see leaseRef)`)
+  refs.forEach(ref => assertRefName(cwd, ref, 'lease ref'))
+  const { owner, ttl, wait, now } = options ?? {}
+  const fail = (what: string, value: unknown, fix: string): never => {
+    throw new LeaseError(`Invalid lease ${what} ${typeof value === 'string' ? JSON.stringify(value) : String(value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${fix}`)
+  }
+  if (typeof owner !== 'string' || owner === '') fail('owner', owner, 'pass a non-empty string naming the holder')
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) fail('ttl', ttl, 'pass a positive number of milliseconds (e.g. 30000)')
+  if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0)) fail('wait', wait, 'pass milliseconds to keep retrying, or 0')
+  if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) fail('now', now, 'pass epoch milliseconds, or leave it out')
+}
+
+function assertLease(cwd: string, lease: Lease): void {
+  if (typeof lease !== 'object' || lease === null) throw new LeaseError(`Invalid lease ${JSON.stringify(lease)} in ${cwd}: pass the handle acquireLease returned`)
+  assertRefName(cwd, lease.ref, 'lease ref')
+  assertOid(cwd, lease.id, `lease id of ${lease.ref}`)
+}

@@ -1,0 +1,159 @@
+import { once } from 'node:events'
+import { renameSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { join } from 'pathe'
+import { describe, expect, it } from 'vitest'
+import { refTransaction } from '../../src/git/refs'
+import {
+  LeaseError, acquireLease, acquireLeases, clearExpiredLeases, keepLeaseAlive, leaseVerifyOp, listLeases, releaseLease, releaseLeases,
+} from '../../src/locks/lease'
+import { createRepo, sh } from '../utils/repo'
+import { TTL, commitWith, later, refOf, refValue, setRef } from './fixtures/lease-repo'
+
+const owner = 'daemon-1'
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !check();) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+describe('acquireLeases and releaseLeases', () => {
+  it('acquire each ref on its own: absent ones created, expired and corrupted ones taken over, held ones null', async () => {
+    const repo = createRepo()
+    const refs = Array.from({ length: 20 }, (_, i) => refOf(`batch-${i}`, `batch:job-${i % 3}`))
+    const held = await acquireLease(repo, refs[3]!, { owner: 'other', ttl: TTL })
+    await acquireLease(repo, refs[7]!, { owner: 'crashed', ttl: TTL, now: Date.now() - 10 * TTL })
+    setRef(repo, refs[11]!, commitWith(repo, { 'lease.json': 'garbage' }))
+    sh(repo, 'pack-refs', '--all')
+    await acquireLease(repo, refs[15]!, { owner: 'other', ttl: TTL })
+
+    const leases = await acquireLeases(repo, refs, { owner, ttl: TTL })
+    expect(leases.map(lease => lease === null)).toEqual(refs.map((_, i) => i === 3 || i === 15))
+    expect(refValue(repo, refs[3]!)).toBe(held!.id)
+    for (const lease of leases.filter(lease => lease !== null)) expect(refValue(repo, lease.ref)).toBe(lease.id)
+    // One lease commit serves the whole call; the next call has its own.
+    expect(new Set(leases.filter(lease => lease !== null).map(lease => lease.id)).size).toBe(1)
+
+    expect(await releaseLeases(repo, leases.filter(lease => lease !== null))).toEqual(Array.from({ length: 18 }, () => true))
+    expect(sh(repo, 'for-each-ref', '--format=%(refname)', 'refs/gitvan/locks/')).toBe([refs[15], refs[3]].sort().join('\n'))
+  })
+
+  it('release only the leases still theirs, leaving a new holder\'s lease alone', async () => {
+    const repo = createRepo()
+    const [a, b] = await acquireLeases(repo, [refOf('mine'), refOf('taken')], { owner, ttl: TTL })
+    const taker = await acquireLease(repo, b!.ref, { owner: 'taker', ttl: TTL, now: later() })
+    expect(await releaseLeases(repo, [a!, b!])).toEqual([true, false])
+    expect(refValue(repo, a!.ref)).toBeNull()
+    expect(refValue(repo, b!.ref)).toBe(taker!.id)
+  })
+
+  it('take nothing for an empty list and refuse duplicates or non-arrays', async () => {
+    const repo = createRepo()
+    expect(await acquireLeases(repo, [], { owner, ttl: TTL })).toEqual([])
+    expect(await releaseLeases(repo, [])).toEqual([])
+    const ref = refOf('twice')
+    await expect(acquireLeases(repo, [ref, refOf('once'), ref], { owner, ttl: TTL }))
+      .rejects.toThrow(new LeaseError(`Duplicate lease ref ${ref} in one acquireLeases call (${repo}): pass each ref once`))
+    await expect(acquireLeases(repo, ref as never, { owner, ttl: TTL })).rejects.toThrow(/^Invalid lease refs ".*" in .*: pass an array of ref names \(see leaseRef\)$/)
+    await expect(releaseLeases(repo, {} as never)).rejects.toThrow(/^Invalid leases \{\} in .*: pass an array of handles acquireLeases returned$/)
+    expect(refValue(repo, ref)).toBeNull()
+  })
+})
+
+describe('leaseVerifyOp', () => {
+  it('lets a transaction publish only while the lease is still held', async () => {
+    const repo = createRepo()
+    const head = sh(repo, 'rev-parse', 'HEAD')
+    const lease = await acquireLease(repo, refOf('fenced'), { owner, ttl: TTL })
+    expect(await refTransaction(repo, [leaseVerifyOp(lease!), { ref: 'refs/gitvan/results-1', oldValue: null, newValue: head }])).toBe(true)
+    await acquireLease(repo, lease!.ref, { owner: 'taker', ttl: TTL, now: later() })
+    expect(await refTransaction(repo, [leaseVerifyOp(lease!), { ref: 'refs/gitvan/results-2', oldValue: null, newValue: head }])).toBe(false)
+    expect(refValue(repo, 'refs/gitvan/results-1')).toBe(head)
+    expect(refValue(repo, 'refs/gitvan/results-2')).toBeNull()
+  })
+})
+
+describe('listLeases and clearExpiredLeases', () => {
+  async function threeLeases() {
+    const repo = createRepo()
+    const live = await acquireLease(repo, refOf('live'), { owner: 'live', ttl: TTL })
+    const expired = await acquireLease(repo, refOf('expired'), { owner: 'gone', ttl: TTL, now: 1_000 })
+    const corrupt = commitWith(repo, { 'lease.json': '{' })
+    setRef(repo, refOf('corrupt'), corrupt)
+    setRef(repo, 'refs/gitvan/other/not-a-lease', corrupt)
+    return { repo, live: live!, expired: expired!, corrupt }
+  }
+
+  it('list every lease under the prefix with its content and whether it expired', async () => {
+    const { repo, live, expired, corrupt } = await threeLeases()
+    expect(await listLeases(repo)).toEqual([
+      { ref: refOf('corrupt'), id: corrupt, content: null, problem: expect.stringMatching(/^Corrupted lease .*: lease\.json is not valid JSON;/), expired: true },
+      { ref: refOf('expired'), id: expired.id, content: expect.objectContaining({ owner: 'gone', expiresAt: 1_000 + TTL }), problem: null, expired: true },
+      { ref: refOf('live'), id: live.id, content: expect.objectContaining({ owner: 'live', pid: process.pid }), problem: null, expired: false },
+    ])
+    expect((await listLeases(repo, 'refs/gitvan/locks/', { now: later() })).map(record => record.expired)).toEqual([true, true, true])
+    expect(await listLeases(repo, 'refs/gitvan/locks/wt-main/')).toEqual([])
+    await expect(listLeases(repo, 'refs/gitvan/locks')).rejects.toThrow(/^Invalid lease prefix "refs\/gitvan\/locks" in .*: pass a ref prefix ending in "\/" \(e\.g\. refs\/gitvan\/locks\/\)$/)
+    await expect(listLeases(repo, 'refs/gitvan locks/')).rejects.toThrow(/^Invalid lease prefix "refs\/gitvan locks"/)
+  })
+
+  it('clear only expired and corrupted leases, returning what it removed', async () => {
+    const { repo, live, expired, corrupt } = await threeLeases()
+    const removed = await clearExpiredLeases(repo)
+    expect(removed.map(record => [record.ref, record.id])).toEqual([[refOf('corrupt'), corrupt], [refOf('expired'), expired.id]])
+    expect(sh(repo, 'for-each-ref', '--format=%(refname)', 'refs/gitvan/')).toBe(`refs/gitvan/locks/repo/test%3Ajob/live\nrefs/gitvan/other/not-a-lease`)
+    expect(await clearExpiredLeases(repo)).toEqual([])
+    expect(refValue(repo, live.ref)).toBe(live.id)
+    expect((await clearExpiredLeases(repo, { now: later() })).map(record => record.ref)).toEqual([live.ref])
+  })
+})
+
+describe('keepLeaseAlive', () => {
+  it('renews until stopped, then hands back the lease to release', async () => {
+    const repo = createRepo()
+    const lease = await acquireLease(repo, refOf('kept'), { owner, ttl: TTL })
+    const keeper = keepLeaseAlive(repo, lease!, { ttl: TTL, interval: 20 })
+    await waitUntil(() => keeper.current()!.id !== lease!.id, 'a renewal')
+    const last = await keeper.stop()
+    expect(last).toEqual(keeper.current())
+    expect(last!.nonce).toBe(lease!.nonce)
+    expect(refValue(repo, lease!.ref)).toBe(last!.id)
+    expect(keeper.signal.aborted).toBe(false)
+    expect(await releaseLease(repo, last!)).toBe(true)
+  })
+
+  it('aborts its signal when another owner takes the lease over, and leaves theirs alone', async () => {
+    const repo = createRepo()
+    const lease = await acquireLease(repo, refOf('lost'), { owner, ttl: TTL })
+    const keeper = keepLeaseAlive(repo, lease!, { ttl: TTL, interval: 20 })
+    const aborted = once(keeper.signal, 'abort')
+    const taker = await acquireLease(repo, lease!.ref, { owner: 'taker', ttl: TTL, now: later() })
+    await aborted
+    expect(keeper.signal.reason).toEqual(new LeaseError(`Lost lease ${lease!.ref} in ${repo}: another owner took it over; stop the work it guards`))
+    expect(keeper.current()).toBeNull()
+    expect(await keeper.stop()).toBeNull()
+    expect(refValue(repo, lease!.ref)).toBe(taker!.id)
+  })
+
+  it('aborts its signal when renewals keep failing until the lease has expired', async () => {
+    const repo = createRepo()
+    const lease = await acquireLease(repo, refOf('unreachable'), { owner, ttl: 300 })
+    const keeper = keepLeaseAlive(repo, lease!, { ttl: 300, interval: 20 })
+    const aborted = once(keeper.signal, 'abort')
+    // Without its .git the repository is gone for git: every renewal fails.
+    renameSync(join(repo, '.git'), join(repo, 'moved.git'))
+    await aborted
+    expect((keeper.signal.reason as Error).message).toMatch(/^Lost lease .* it expired while renewals failed \(.*not a git repository/)
+    expect(await keeper.stop()).toBeNull()
+  })
+
+  it('refuses a renewal interval that is not shorter than the ttl', async () => {
+    const repo = createRepo()
+    const lease = await acquireLease(repo, refOf('interval'), { owner, ttl: TTL })
+    expect(() => keepLeaseAlive(repo, lease!, { ttl: TTL, interval: TTL }))
+      .toThrow(new LeaseError(`Invalid renewal interval ${TTL} for ${lease!.ref} (ttl ${TTL}) in ${repo}: renew more often than the ttl, e.g. ttl / 3`))
+    expect(() => keepLeaseAlive(repo, lease!, { ttl: 'x' as never })).toThrow(/^Invalid renewal interval NaN/)
+  })
+})

@@ -12,7 +12,7 @@ function figures(args: string[], cwd: string, env?: Record<string, string>) {
 /** Whole-process time and peak memory of the built CLI: startup, info, list over 200 jobs, run. */
 export default async function () {
   const repo = tempRepo()
-  writeFileSync(join(repo, 'gitvan.config.ts'), "export default { daemon: { lookback: 10 } }\n")
+  writeFileSync(join(repo, 'gitvan.config.ts'), 'export default { daemon: { lookback: 10 } }\n')
   for (let i = 0; i < 200; i++) {
     const dir = join(repo, 'jobs', `group${i % 10}`)
     mkdirSync(dir, { recursive: true })

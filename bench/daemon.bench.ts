@@ -6,7 +6,7 @@ import { type DaemonProcess, startDaemon, waitFor } from '../test/daemon/fixture
 import { commitsOf, gitEnv, importCommits, readAllReceipts, writeFiles } from '../test/daemon/fixtures/repo'
 import { builtCli, ensureBuilt, median, report, root, tempRepo } from './utils'
 
-const BACKLOG = 5_000
+const BACKLOG = 5000
 const BACKLOG_RUNS = 3
 const LATENCY_COMMITS = 200
 const MEMORY_RUNS = 10_000

@@ -5,7 +5,7 @@ import { importHistory } from '../test/git/fixtures/history'
 import { median, report, tempRepo } from './utils'
 
 const COMMITS = 10_000
-const NOTES = 1_000
+const NOTES = 1000
 const RUNS = 5
 
 /** The Git layer on a 10,000-commit history: a full scan with changed paths, and 1,000 notes in one batch. */
@@ -29,8 +29,7 @@ export default async function benchGit(): Promise<void> {
       await writeNotes(repo, 'refs/notes/gitvan', batch.map(object => ({ object, text: JSON.stringify({ object, ok: true }) })))
     })
     report(`writeNotes, ${NOTES} notes in one batch (median)`, notes, 'ms', { max: 200 })
-  }
-  finally {
+  } finally {
     rmSync(repo, { recursive: true, force: true })
   }
 }

@@ -12,12 +12,15 @@ export function reportText(event: DevEvent): void {
       else logger.fail(line)
       return
     }
-    case 'broken':
+    case 'broken': {
       return logger.error(`job ${event.job} is broken: ${event.message}`)
-    case 'reload':
+    }
+    case 'reload': {
       return logger.info(`${event.config ? 'restarted (config or plugins changed)' : 'reloaded'}: ${event.jobs} job(s) in ${event.durationMs}ms`)
-    default:
+    }
+    default: {
       return logger.warn(event.message)
+    }
   }
 }
 

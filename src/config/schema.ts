@@ -21,10 +21,10 @@ const notesRef: Check = v => (typeof v === 'string' && /^refs\/notes\/[\w./-]+$/
 
 /** Key path -> check, for every key GitVan itself reads. */
 const schema: Record<string, Check> = {
-  jobsDir: string,
-  templatesDir: string,
-  importsDirs: stringArray,
-  pluginsDir: string,
+  'jobsDir': string,
+  'templatesDir': string,
+  'importsDirs': stringArray,
+  'pluginsDir': string,
   'jobs': object,
   'jobs.timeout': integer(1),
   'jobs.maxDepth': integer(1),

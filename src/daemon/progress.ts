@@ -17,16 +17,21 @@ export type ItemStatus = 'done' | 'failed' | 'waiting' | 'todo'
 export function receiptKey(receipt: Receipt): string | null {
   switch (receipt.trigger?.type) {
     case 'commit':
-    case 'manual':
+    case 'manual': {
       return receipt.sha
-    case 'tag':
+    }
+    case 'tag': {
       return `tag:${receipt.trigger.tag}`
-    case 'branch':
+    }
+    case 'branch': {
       return `branch:${receipt.trigger.branch}`
-    case 'schedule':
+    }
+    case 'schedule': {
       return `schedule:${receipt.trigger.slot}`
-    default:
+    }
+    default: {
       return null
+    }
   }
 }
 

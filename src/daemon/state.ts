@@ -39,7 +39,9 @@ async function readStateAt(cwd: string, id: string | null): Promise<DaemonState 
   try {
     const state = JSON.parse(text ?? '') as DaemonState
     if (state?.v === 1 && typeof state.heads === 'object') return state
-  } catch {}
+  } catch {
+    // Not JSON: handled like any other unreadable state below.
+  }
   // A state that cannot be read is started over: receipts, not the state, say what is done.
   return null
 }

@@ -1,4 +1,3 @@
-import type { CommitInfo } from '../types/git'
 import type { Job, JobTrigger } from '../types/job'
 import type { TriggerMatcher } from './triggers'
 
@@ -39,4 +38,4 @@ export interface HistoryLine {
   place: RunPlace
 }
 
-export type { CommitInfo }
+export {type CommitInfo} from '../types/git'

@@ -12,7 +12,7 @@ export async function killProcessGroup(pgid: number, graceMs = KILL_GRACE_MS): P
   if (!signalGroup(pgid, 'SIGTERM')) return
   const deadline = Date.now() + graceMs
   while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    await new Promise(resolve => setTimeout(resolve, POLL_MS))
     if (!(await groupRunning(pgid))) return
   }
   signalGroup(pgid, 'SIGKILL')
@@ -38,10 +38,10 @@ async function groupRunning(pgid: number): Promise<boolean> {
   const entries = await readdir('/proc').catch(() => undefined)
   if (!entries) return true
   const stats = await Promise.all(
-    entries.filter((entry) => /^\d+$/.test(entry)).map((pid) => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')),
+    entries.filter(entry => /^\d+$/.test(entry)).map(pid => readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')),
   )
   // Fields after "pid (comm) ": state, ppid, pgrp, ...
-  const members = stats.map((stat) => stat.slice(stat.lastIndexOf(')') + 2).split(' ')).filter((fields) => fields[2] === String(pgid))
+  const members = stats.map(stat => stat.slice(stat.lastIndexOf(')') + 2).split(' ')).filter(fields => fields[2] === String(pgid))
   // No member visible means /proc shows another PID namespace: trust kill(0) instead.
   if (members.length === 0) return true
   return members.some(([state]) => state !== 'Z' && state !== 'X')

@@ -64,7 +64,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
     const stderr = new CappedOutput(options.maxOutput)
     child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk))
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
-    const closed = new Promise<void>((done) => child.once('close', () => done()))
+    const closed = new Promise<void>(done => child.once('close', () => done()))
 
     let stopped: StopCause | undefined
     let killing: Promise<void> | undefined
@@ -103,6 +103,6 @@ export function runProcess(file: string, args: readonly string[], options: Proce
 /** Wait for `promise`, but no longer than `ms`. */
 function within(promise: Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
-  const expired = new Promise<void>((done) => (timer = setTimeout(done, ms)))
+  const expired = new Promise<void>(done => (timer = setTimeout(done, ms)))
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
 }

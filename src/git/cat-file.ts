@@ -51,8 +51,7 @@ export async function withCatFile<T>(cwd: string, fn: (cat: CatFile) => Promise<
   const cat = createCatFile(cwd)
   try {
     return await fn(cat)
-  }
-  finally {
+  } finally {
     await cat.close()
   }
 }
@@ -66,7 +65,7 @@ class BatchProcess {
   /** An unfinished header line. */
   private partial: Buffer = Buffer.alloc(0)
   /** The content being received for `queue[0]`: `size` bytes plus git's trailing LF. */
-  private body: { info: ObjectInfo, data: Buffer, filled: number } | null = null
+  private body: { info: ObjectInfo; data: Buffer; filled: number } | null = null
 
   constructor(private readonly cwd: string, onExit: () => void) {
     this.child = spawnGit(ARGS, { cwd })
@@ -143,14 +142,11 @@ class BatchProcess {
       const info: ObjectInfo = { oid: found[1]!, type: found[2] as ObjectType, size: Number(found[3]) }
       if (request.contents) this.body = { info, data: Buffer.allocUnsafe(info.size + 1), filled: 0 }
       else this.answer(info)
-    }
-    else if (request && line === `${request.rev} missing`) {
+    } else if (request && line === `${request.rev} missing`) {
       this.answer(null)
-    }
-    else if (request && line === `${request.rev} ambiguous`) {
+    } else if (request && line === `${request.rev} ambiguous`) {
       this.settle(request => request.reject(gitLayerError(this.cwd, `Ambiguous rev "${request.rev}" in ${this.cwd}: use a longer sha or a full ref name`)))
-    }
-    else {
+    } else {
       // The stream is out of step: stop rather than hand answers to the wrong requests.
       this.fail(new GitError(ARGS, null, '', this.cwd, `Unexpected output from git cat-file in ${this.cwd}: ${JSON.stringify(line)}`))
       this.child.kill()

@@ -14,7 +14,7 @@ const STATUS = /^\n?([ACDMRTUX])\d*$/
 export class CommitParser {
   private readonly commits: CommitInfo[] = []
   private fields: string[] = []
-  private file: { status: FileStatus, paths: string[], need: number } | null = null
+  private file: { status: FileStatus; paths: string[]; need: number } | null = null
   private rest: Buffer = Buffer.alloc(0)
 
   push(chunk: Buffer): void {

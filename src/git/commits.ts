@@ -34,8 +34,7 @@ function streamLog(cwd: string, args: string[], revs: string[]): Promise<CommitI
       if (code !== 0) return reject(new GitError(args, code, stderr, cwd, `Cannot scan commits ${revs.join(' ')} in ${cwd}: ${firstLine(stderr) || `git log exited with ${code}`}`))
       try {
         resolve(parser.end())
-      }
-      catch (error) {
+      } catch (error) {
         reject(error)
       }
     })

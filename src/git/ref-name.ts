@@ -1,7 +1,7 @@
 import { gitLayerError } from './error'
 
 // Characters `git check-ref-format` refuses anywhere in a name: controls, space, DEL and ~ ^ : ? * [ \
-const FORBIDDEN = /[\x00-\x20\x7F~^:?*[\\]/
+const FORBIDDEN = /[\u0000-\u0020\u007F~^:?*[\\]/
 
 /**
  * Why `ref` is not a full ref name git accepts (the rules of `git check-ref-format`, plus: HEAD or under

@@ -55,8 +55,7 @@ export async function refTransaction(cwd: string, ops: RefTxOp[]): Promise<boole
     try {
       await runGit(UPDATE_REF, { cwd, input })
       return true
-    }
-    catch (error) {
+    } catch (error) {
       if (!(error instanceof GitError) || error.exitCode === null) throw error
       if (!(await expectationsHold(cwd, ops))) return false
       if (attempt >= TRANSACTION_RETRIES) throw error

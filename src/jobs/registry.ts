@@ -104,8 +104,8 @@ export function createJobRegistry(options: JobRegistryOptions) {
     if (error instanceof JobDefinitionError) return new JobLoadError(`${display(file)}: ${error.message}`)
     try {
       readStaticJobInfo(await readFile(file, 'utf8'), display(file))
-    } catch (syntax) {
-      if (syntax instanceof JobSyntaxError) return new JobLoadError(syntax.message)
+    } catch (error_) {
+      if (error_ instanceof JobSyntaxError) return new JobLoadError(error_.message)
     }
     const message = errorLine(error)
     const at = (error as Error)?.stack?.match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`))

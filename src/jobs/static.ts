@@ -54,12 +54,15 @@ export function readStaticJobInfo(source: string, file: string): StaticJobInfo |
 function literal(node: any): Value {
   node = unwrap(node)
   switch (node?.type) {
-    case 'Literal':
+    case 'Literal': {
       return node.regex ? DYNAMIC : node.value
-    case 'TemplateLiteral':
+    }
+    case 'TemplateLiteral': {
       return node.expressions.length === 0 ? node.quasis.map((q: any) => q.value.cooked).join('') : DYNAMIC
-    case 'UnaryExpression':
+    }
+    case 'UnaryExpression': {
       return node.operator === '-' && typeof literal(node.argument) === 'number' ? -(literal(node.argument) as number) : DYNAMIC
+    }
     case 'ArrayExpression': {
       const items = node.elements.map((element: any) => (element?.type === 'SpreadElement' ? DYNAMIC : literal(element)))
       return items.includes(DYNAMIC) ? DYNAMIC : items
@@ -74,8 +77,9 @@ function literal(node: any): Value {
       }
       return object
     }
-    default:
+    default: {
       return DYNAMIC
+    }
   }
 }
 

@@ -110,11 +110,9 @@ export function createLLMClient(config: LLMConfig = {}, deps: LLMClientDeps = {}
           deps.onRetry?.({ ...info, error })
         },
       })
-    }
-    catch (error) {
+    } catch (error) {
       throw finalError(error, model, limits, deadline.signal.aborted)
-    }
-    finally {
+    } finally {
       clearTimeout(timer)
     }
   }
@@ -143,8 +141,7 @@ export function createLLMClient(config: LLMConfig = {}, deps: LLMClientDeps = {}
       streamed = true
       try {
         onToken(text)
-      }
-      catch (error) {
+      } catch (error) {
         callbackFailure = { error }
         throw error
       }
@@ -153,8 +150,7 @@ export function createLLMClient(config: LLMConfig = {}, deps: LLMClientDeps = {}
     try {
       const response = await guarded(request.model, limits, context => 'prompt' in sent ? provider.generate(sent, context) : provider.chat(sent, context), () => streamed)
       return redactSecret({ ...response, durationMs: Date.now() - started }, apiKey)
-    }
-    catch (error) {
+    } catch (error) {
       throw callbackFailure ? callbackFailure.error : error
     }
   }
@@ -189,4 +185,3 @@ export function createLLMClient(config: LLMConfig = {}, deps: LLMClientDeps = {}
   }
   return client
 }
-

@@ -61,8 +61,7 @@ export function safeURL(url: string): string {
     parsed.search = ''
     parsed.hash = ''
     return parsed.href.replace(/\/$/, '')
-  }
-  catch {
+  } catch {
     return '<invalid url>'
   }
 }

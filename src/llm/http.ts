@@ -51,8 +51,7 @@ export async function send(site: RequestSite, context: LLMProviderContext, body?
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: context.signal,
     })
-  }
-  catch (error) {
+  } catch (error) {
     throw transportError(site, error, context.signal)
   }
   if (!response.ok) throw await statusError(site, response)
@@ -64,8 +63,7 @@ export async function readJSON(site: RequestSite, response: Response, signal: Ab
   let text: string
   try {
     text = await response.text()
-  }
-  catch (error) {
+  } catch (error) {
     throw transportError(site, error, signal)
   }
   return parseBody(site, text)
@@ -74,8 +72,7 @@ export async function readJSON(site: RequestSite, response: Response, signal: Ab
 export function parseBody(site: RequestSite, text: string): unknown {
   try {
     return JSON.parse(text)
-  }
-  catch (error) {
+  } catch (error) {
     throw malformed(site, `malformed JSON: ${(error as Error).message} (body starts ${JSON.stringify(text.slice(0, 60))})`)
   }
 }
@@ -132,8 +129,7 @@ export function errorDetail(body: string): string {
     const parsed = JSON.parse(body) as any
     const found = [parsed?.error?.message, parsed?.error, parsed?.message].find(value => typeof value === 'string')
     if (found) text = found
-  }
-  catch {
+  } catch {
     // Not JSON (an HTML error page, plain text): show it as it is.
   }
   text = oneLine(text)

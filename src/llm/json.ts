@@ -4,8 +4,8 @@ import type { JSONSchema } from '../types/llm'
 import { errorLine } from '../utils/messages'
 
 export type JSONAnswer =
-  | { ok: true, value: unknown }
-  | { ok: false, problem: 'invalid-json' | 'schema-mismatch' | 'bad-schema', reason: string }
+  | { ok: true; value: unknown }
+  | { ok: false; problem: 'invalid-json' | 'schema-mismatch' | 'bad-schema'; reason: string }
 
 /** The JSON in a model's answer: the first ```json (or bare ```) fenced block when there is one, else the whole text. */
 export function jsonText(text: string): string {
@@ -19,16 +19,14 @@ export function parseJSONAnswer(text: string, schema: JSONSchema): JSONAnswer {
   let value: unknown
   try {
     value = JSON.parse(candidate)
-  }
-  catch (error) {
+  } catch (error) {
     return { ok: false, problem: 'invalid-json', reason: `${(error as Error).message} (answer starts ${JSON.stringify(candidate.slice(0, 60))})` }
   }
   let result
   try {
     // Short-circuit: stop at the first failure; its innermost error comes last.
     result = new Validator(schema as Schema, draftOf(schema), true).validate(value)
-  }
-  catch (error) {
+  } catch (error) {
     // The validator lists every known schema on further lines.
     return { ok: false, problem: 'bad-schema', reason: errorLine(error) }
   }

@@ -30,13 +30,12 @@ export function retryDelay(attempt: number, policy: RetryPolicy, retryAfterMs?: 
 /** Run `attempt` until it succeeds, `canRetry` says no, or the retries are used up; the backoff sleep ends on abort. */
 export async function withRetries<T>(
   attempt: () => Promise<T>,
-  options: RetryPolicy & { signal: AbortSignal, canRetry: (error: unknown) => boolean, onRetry: (info: LLMRetryInfo) => void },
+  options: RetryPolicy & { signal: AbortSignal; canRetry: (error: unknown) => boolean; onRetry: (info: LLMRetryInfo) => void },
 ): Promise<T> {
   for (let retry = 1; ; retry++) {
     try {
       return await attempt()
-    }
-    catch (error) {
+    } catch (error) {
       if (retry > options.maxRetries || !options.canRetry(error)) throw error
       const delayMs = retryDelay(retry, options, (error as { retryAfterMs?: number }).retryAfterMs)
       options.onRetry({ attempt: retry, delayMs, error: error as Error })

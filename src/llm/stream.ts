@@ -16,8 +16,7 @@ async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<stri
     }
     buffer += decoder.decode()
     if (buffer) yield buffer.replace(/\r$/, '')
-  }
-  finally {
+  } finally {
     // Rejects when the body already failed; nothing more to release then.
     reader.cancel().catch(() => {})
   }
@@ -28,8 +27,7 @@ async function* siteLines(site: RequestSite, response: Response, signal: AbortSi
   if (!response.body) throw malformed(site, 'an empty body')
   try {
     yield* readLines(response.body)
-  }
-  catch (error) {
+  } catch (error) {
     throw transportError(site, error, signal)
   }
 }

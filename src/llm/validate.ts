@@ -107,8 +107,7 @@ function isHttpURLWithoutCredentials(value: unknown): boolean {
   try {
     const url = new URL(value)
     return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password
-  }
-  catch {
+  } catch {
     return false
   }
 }

@@ -33,13 +33,12 @@ export async function writeLeaseCommit(cwd: string, content: LeaseContent): Prom
   return id!
 }
 
-
 /**
  * The leases at `targets`, read by one `cat-file` process through `rev` (the ref itself, or the sha a listing gave):
  * the id is the one `rev` resolved to, so the content judged and the id swapped from belong together. `undefined`
  * for a ref that does not exist.
  */
-export function readLeaseRecords(cwd: string, targets: { ref: string, rev: string }[], now: number): Promise<(LeaseRecord | undefined)[]> {
+export function readLeaseRecords(cwd: string, targets: { ref: string; rev: string }[], now: number): Promise<(LeaseRecord | undefined)[]> {
   if (targets.length === 0) return Promise.resolve([])
   return withCatFile(cwd, cat => Promise.all(targets.map(({ ref, rev }) => readRecord(cat, ref, rev, now))))
 }
@@ -63,8 +62,7 @@ function parseContent(text: string): LeaseContent | string {
   let value: unknown
   try {
     value = JSON.parse(text)
-  }
-  catch {
+  } catch {
     return `${FILE} is not valid JSON`
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return `${FILE} is not a JSON object`

@@ -68,8 +68,7 @@ function decodeComponent(part: string): string | null {
   try {
     const value = decodeURIComponent(part)
     return encodeComponent(value, 'part') === part ? value : null
-  }
-  catch {
+  } catch {
     return null
   }
 }

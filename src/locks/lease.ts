@@ -149,7 +149,7 @@ export async function listLeases(cwd: string, prefix = LEASE_PREFIX, options: { 
 }
 
 /** Delete the expired leases under `prefix`, each by compare-and-swap from the commit judged expired; returns those removed. */
-export async function clearExpiredLeases(cwd: string, options: { prefix?: string, now?: number } = {}): Promise<LeaseRecord[]> {
+export async function clearExpiredLeases(cwd: string, options: { prefix?: string; now?: number } = {}): Promise<LeaseRecord[]> {
   const expired = (await listLeases(cwd, options.prefix, options)).filter(record => record.expired)
   const removed = await casEach(cwd, expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })), 'lose')
   return expired.filter((_, i) => removed[i])
@@ -181,8 +181,7 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
       const renewed = await renewLease(cwd, held, ttl)
       if (renewed) current = renewed
       else lose('another owner took it over')
-    }
-    catch (error) {
+    } catch (error) {
       if (Date.now() >= held.expiresAt) lose(`it expired while renewals failed (${(error as Error).message})`)
       else logger.warn(`Could not renew ${held.ref}, retrying in ${interval} ms: ${(error as Error).message}`)
     }

@@ -56,16 +56,21 @@ function parseComparator(part: string, range: string): Comparator[] {
       const index = numbers.findIndex(n => n !== 0)
       return [['>=', base], ['<', upper(index === -1 ? numbers.length - 1 : index)]]
     }
-    case '~':
+    case '~': {
       return [['>=', base], ['<', upper(Math.min(1, numbers.length - 1))]]
-    case '=':
+    }
+    case '=': {
       return numbers.length === 3 ? [['=', base]] : [['>=', base], ['<', upper(numbers.length - 1)]]
-    case '>':
+    }
+    case '>': {
       return numbers.length === 3 ? [['>', base]] : [['>=', upper(numbers.length - 1)]]
-    case '<=':
+    }
+    case '<=': {
       return numbers.length === 3 ? [['<=', base]] : [['<', upper(numbers.length - 1)]]
-    default:
+    }
+    default: {
       return [[op as Op, base]]
+    }
   }
 }
 
@@ -76,10 +81,15 @@ function bump(version: Version, index: number): Version {
 function compare(a: Version, b: Version, op: Op): boolean {
   const order = a[0] - b[0] || a[1] - b[1] || a[2] - b[2]
   switch (op) {
-    case '=': return order === 0
-    case '>': return order > 0
-    case '>=': return order >= 0
-    case '<': return order < 0
-    case '<=': return order <= 0
+    case '=': { return order === 0
+    }
+    case '>': { return order > 0
+    }
+    case '>=': { return order >= 0
+    }
+    case '<': { return order < 0
+    }
+    case '<=': { return order <= 0
+    }
   }
 }

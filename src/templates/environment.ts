@@ -19,7 +19,7 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
   validateOptions(options)
   const root = resolve(options.root)
   // Dirs that do not exist are skipped by the loader; dirs may be outside the root (a plugin's package).
-  const loader = new TemplateLoader(options.dirs.map((dir) => resolve(root, dir)))
+  const loader = new TemplateLoader(options.dirs.map(dir => resolve(root, dir)))
   const env = new nunjucks.Environment(loader, {
     autoescape: options.autoescape ?? false,
     throwOnUndefined: true,

@@ -6,13 +6,13 @@ import { TemplateError } from './error'
 import { slugify } from './slug'
 
 const CASE_FILTERS: Record<string, (text: string) => string> = {
-  camelCase: (text) => camelCase(text),
-  pascalCase: (text) => pascalCase(text),
-  kebabCase: (text) => kebabCase(text),
-  snakeCase: (text) => snakeCase(text),
-  titleCase: (text) => titleCase(text),
-  upperFirst: (text) => upperFirst(text),
-  lowerFirst: (text) => lowerFirst(text),
+  camelCase: text => camelCase(text),
+  pascalCase: text => pascalCase(text),
+  kebabCase: text => kebabCase(text),
+  snakeCase: text => snakeCase(text),
+  titleCase: text => titleCase(text),
+  upperFirst: text => upperFirst(text),
+  lowerFirst: text => lowerFirst(text),
   slug: slugify,
 }
 
@@ -42,6 +42,8 @@ function toJson(value: unknown, indent?: unknown): string {
 
 /** Case filters take text (including nunjucks' `safe` strings) or numbers; `undefined` from a typo is an error. */
 function asText(value: unknown, filter: string): string {
+  // nunjucks' `safe` strings are String objects.
+  // eslint-disable-next-line unicorn/no-instanceof-builtins
   if (typeof value === 'string' || value instanceof String) return value.toString()
   if (typeof value === 'number') return String(value)
   throw new TemplateError(`${filter} filter expects text, got ${describeValue(value)} (check the variable name)`)

@@ -46,7 +46,7 @@ export function fromNunjucksError(error: unknown, context: ErrorContext): Templa
 
   const display = (path: string) => displayPath(path, context.root)
   const undefinedAt = runtimeCause || !position ? undefined : { path: innerPath, ...position }
-  const where = [display(innerPath), position?.line, position?.column].filter((part) => part !== undefined).join(':')
+  const where = [display(innerPath), position?.line, position?.column].filter(part => part !== undefined).join(':')
   const via = chain.length > 1 ? ` (via ${chain.slice(0, -1).reverse().map(display).join(', ')})` : ''
   return new TemplateError(`${where}: ${explain(text, context, undefinedAt)}${via}`, {
     template: display(innerPath),
@@ -63,7 +63,7 @@ function splitMessage(message: string): { chain: string[]; text: string } {
   for (let match; rest < lines.length && (match = CHAIN_LINE.exec(lines[rest]!)); rest++) {
     if (!chain.includes(match[1]!)) chain.push(match[1]!)
   }
-  const text = lines.slice(rest).map((line) => line.trim()).filter(Boolean).join(' ')
+  const text = lines.slice(rest).map(line => line.trim()).filter(Boolean).join(' ')
   return { chain, text: text.replace(/^(?:Template render error: )?(?:Template)?Error: /, '') }
 }
 
@@ -79,7 +79,7 @@ function explain(text: string, context: ErrorContext, undefinedAt?: { path: stri
 
 /** `Template "x.njk" not found in <dirs> (create it or fix the name)`. */
 function notFoundMessage(name: string, context: ErrorContext): string {
-  const dirs = context.dirs.length ? context.dirs.map((dir) => displayPath(dir, context.root)).join(', ') : 'no template dirs'
+  const dirs = context.dirs.length ? context.dirs.map(dir => displayPath(dir, context.root)).join(', ') : 'no template dirs'
   return `Template "${name}" not found in ${dirs} (create it or fix the name)`
 }
 

@@ -14,7 +14,7 @@ export function slugify(text: string): string {
   const slug = text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
-    .replace(/[^\u0000-\u007F]/gu, (char) => TRANSLITERATIONS[char] ?? '-')
+    .replace(/[^\u0000-\u007F]/gu, char => TRANSLITERATIONS[char] ?? '-')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')

@@ -17,12 +17,12 @@ export function validateOptions(options: TemplateEnvOptions): void {
   if (!Array.isArray(dirs)) {
     throw new TemplateError(`createTemplateEnv: dirs must be a list of template dirs, got ${describeValue(dirs)} (pass [] for none)`)
   }
-  dirs.forEach((dir) => checkDir(dir, 'createTemplateEnv: dirs'))
+  dirs.forEach(dir => checkDir(dir, 'createTemplateEnv: dirs'))
   if (typeof now !== 'function') {
     throw new TemplateError(`createTemplateEnv: now must be a function returning a Date, got ${describeValue(now)} (pass () => new Date())`)
   }
   if (globals !== undefined) checkData(globals, 'createTemplateEnv: globals')
-  const reserved = BUILTIN_GLOBALS.find((name) => Object.hasOwn(globals ?? {}, name))
+  const reserved = BUILTIN_GLOBALS.find(name => Object.hasOwn(globals ?? {}, name))
   if (reserved) {
     throw new TemplateError(`createTemplateEnv: globals.${reserved} is reserved for GitVan's deterministic ${reserved}() (rename it)`)
   }

@@ -69,5 +69,5 @@ export interface GitVanHooks {
   /** `gitvan dev` picked up changed files and reloaded jobs (and the app, for a config change). */
   'dev:reload': (info: DevReloadInfo) => HookResult
   /** The app is shutting down (`app.close()`). */
-  close: (app: GitVanApp) => HookResult
+  'close': (app: GitVanApp) => HookResult
 }

@@ -26,7 +26,7 @@ describe('gitvan dev', () => {
 
     writeFileSync(join(repo, 'jobs/say.ts'), job("useWord() + '!'"))
     await dev.until(() => reloads() === 2)
-    writeFileSync(join(repo, 'jobs/new.ts'), "export default defineJob({ run: () => {} })\n")
+    writeFileSync(join(repo, 'jobs/new.ts'), 'export default defineJob({ run: () => {} })\n')
     await dev.until(() => reloads() === 3)
     expect(readFileSync(join(repo, '.gitvan/types/jobs.d.ts'), 'utf8')).toContain('"new": true')
 

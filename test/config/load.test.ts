@@ -58,7 +58,7 @@ describe('loadGitVanConfig', () => {
   it('a config with a syntax error is one line naming the file', async () => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'gitvan.config.ts'), 'export default {\n')
-    const error: Error = await loadGitVanConfig({ cwd }).then(() => new Error('loaded'), e => e as Error)
+    const error: Error = await loadGitVanConfig({ cwd }).then(() => new Error('loaded'), error_ => error_ as Error)
     expect(error.message).toMatch(/^Cannot load gitvan\.config\.ts in /)
     expect(error.message).not.toContain('\n')
   })

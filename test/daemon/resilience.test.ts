@@ -60,8 +60,8 @@ describe('gitvan daemon with broken, throwing and hanging jobs', () => {
     expect(receipts.find(receipt => receipt.job === 'thrower')!.error).toContain('boom from thrower')
     expect(receipts.find(receipt => receipt.job === 'hanger')!.error).toMatch(/timed out after 300 ms/)
     // The JSON lines say the same.
-    expect(daemon.runs().filter(run => run.job === 'thrower').map(run => run.status)).toEqual(Array(5).fill('error'))
-    expect(daemon.runs().filter(run => run.job === 'hanger').map(run => run.status)).toEqual(Array(5).fill('timeout'))
+    expect(daemon.runs().filter(run => run.job === 'thrower').map(run => run.status)).toEqual(Array.from({length: 5}).fill('error'))
+    expect(daemon.runs().filter(run => run.job === 'hanger').map(run => run.status)).toEqual(Array.from({length: 5}).fill('timeout'))
     expect(daemon.exit).toBeUndefined()
 
     daemon.signal('SIGTERM')

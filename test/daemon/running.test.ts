@@ -11,7 +11,7 @@ const runsOf = (events: Record<string, any>[]) => events.filter(event => event.t
 
 describe('a running daemon', () => {
   it('reacts to new commits, survives gc and pack-refs, reports status, log, locks and worktrees', async () => {
-    const repo = createProject({ 'gitvan.config.mjs': FAST, 'jobs/all.ts': "export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n" })
+    const repo = createProject({ 'gitvan.config.mjs': FAST, 'jobs/all.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' })
     const daemon = startDaemon(repo)
     await daemon.until(events => runsOf(events).length === 2)
     const a = commitFiles(repo, { a: '1' }, 'a')
@@ -66,7 +66,7 @@ describe('a running daemon', () => {
 
   it('an empty repository that gets its first commit', async () => {
     const repo = createRepo({ commit: false })
-    writeFiles(repo, { 'gitvan.config.mjs': FAST, 'jobs/all.ts': "export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n" })
+    writeFiles(repo, { 'gitvan.config.mjs': FAST, 'jobs/all.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' })
     const daemon = startDaemon(repo)
     await new Promise(resolve => setTimeout(resolve, 1000))
     expect(daemon.child.exitCode).toBeNull()

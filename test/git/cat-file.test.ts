@@ -57,7 +57,7 @@ describe('createCatFile', () => {
     const { repo } = repoWithBlobs()
     const cat = createCatFile(repo)
     for (const rev of ['HEAD\ninfo HEAD', 'HEAD\r', 'HE\0AD', '']) {
-      const error = await cat.read(rev).catch(e => e)
+      const error = await cat.read(rev).catch(error_ => error_)
       expect(error).toBeInstanceOf(GitError)
       expect(error.message).toMatch(/^Invalid rev .* for git cat-file in .*: pass a non-empty rev without newline/)
       expect(error.message).not.toContain('\n')
@@ -96,7 +96,7 @@ describe('createCatFile', () => {
 
   it('fails requests in one line outside a repository', async () => {
     const cat = createCatFile(tempDir())
-    const error = await cat.read('HEAD').catch(e => e)
+    const error = await cat.read('HEAD').catch(error_ => error_)
     expect(error).toBeInstanceOf(GitError)
     expect(error.message).toMatch(/not a git repository/)
     expect(error.message).not.toContain('\n')

@@ -100,14 +100,14 @@ describe('scanCommits', () => {
       ['main', { limit: -1 }, /^Invalid scan limit -1 in .*: pass a whole number/],
       ['main', { limit: 1.5 }, /^Invalid scan limit 1.5/],
     ] as const) {
-      const error = await scanCommits(repo, revs as string | string[], options).catch(e => e)
+      const error = await scanCommits(repo, revs as string | string[], options).catch(error_ => error_)
       expect(error).toBeInstanceOf(GitError)
       expect(error.message).toMatch(message)
     }
   })
 
   it('fails in one line outside a repository', async () => {
-    const error = await scanCommits(tempDir(), 'HEAD').catch(e => e)
+    const error = await scanCommits(tempDir(), 'HEAD').catch(error_ => error_)
     expect(error).toBeInstanceOf(GitError)
     expect(error.message).toMatch(/^Cannot scan commits HEAD in .*: fatal: not a git repository/)
     expect(error.message).not.toContain('\n')
@@ -116,7 +116,7 @@ describe('scanCommits', () => {
   it('gives nothing for no revs, even in an empty repository, and one line for its unborn HEAD', async () => {
     const repo = createRepo({ commit: false })
     expect(await scanCommits(repo, [])).toEqual([])
-    const error = await scanCommits(repo, 'HEAD').catch(e => e)
+    const error = await scanCommits(repo, 'HEAD').catch(error_ => error_)
     expect(error).toBeInstanceOf(GitError)
     expect(error.message).toMatch(/^Cannot scan commits HEAD in .*: fatal: /)
     expect(error.message).not.toContain('\n')

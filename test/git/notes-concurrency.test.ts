@@ -12,7 +12,7 @@ const COMMITS = 200
 const BATCH = 100
 const REF = 'refs/notes/gitvan'
 
-function startWriter(repo: string, worker: number, shas: string[]): { child: ChildProcess, ready: Promise<void>, stderr: () => string } {
+function startWriter(repo: string, worker: number, shas: string[]): { child: ChildProcess; ready: Promise<void>; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', 'jiti/register', 'test/git/fixtures/append-notes.ts', repo, REF, String(worker), String(BATCH), ...shas], { cwd: ROOT })
   let err = ''
   child.stderr!.on('data', (chunk: Buffer) => { err += chunk })
@@ -39,7 +39,7 @@ it('8 processes appending to 200 commits at once lose and duplicate nothing', as
   for (const sha of shas) {
     const lines = notes.get(sha)!.split('\n')
     expect(lines.pop()).toBe('')
-    const workers = lines.map(line => JSON.parse(line) as { worker: string, object: string })
+    const workers = lines.map(line => JSON.parse(line) as { worker: string; object: string })
     expect(workers.every(entry => entry.object === sha)).toBe(true)
     expect(workers.map(entry => Number(entry.worker)).sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
   }

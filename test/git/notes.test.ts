@@ -16,7 +16,7 @@ function repoWithCommits(count = 3) {
 /** The notes on `ref` of every commit on main, as git itself reads them (one `git log --notes`): sha → text. */
 function gitNotes(repo: string, ref: string): Map<string, string> {
   const out = execFileSync('git', ['log', `--notes=${ref}`, '--format=%H%x01%N%x02', 'main'], { cwd: repo, encoding: 'utf8' })
-  const pairs = out.split('\x02').map(record => record.replace(/^\n/, '').split('\x01') as [string, string])
+  const pairs = out.split('\u0002').map(record => record.replace(/^\n/, '').split('\u0001') as [string, string])
   return new Map(pairs.filter(([, note]) => note))
 }
 
@@ -118,7 +118,7 @@ describe('writeNotes', () => {
       [() => readNote(repo, REF, 'no-such-rev'), /notes .*show .*failed to resolve 'no-such-rev'/],
     ]
     for (const [call, message] of cases) {
-      const error = await call().catch((e: unknown) => e) as GitError
+      const error = await call().catch((error_: unknown) => error_) as GitError
       expect(error).toBeInstanceOf(GitError)
       expect(error.message).toMatch(message)
       expect(error.message).not.toContain('\n')
@@ -132,7 +132,7 @@ describe('readNotes', () => {
   it('fails in one line when the notes ref points at something other than a notes commit', async () => {
     const { repo } = repoWithCommits()
     sh(repo, 'update-ref', 'refs/notes/blob', sh(repo, 'rev-parse', 'HEAD:src/dir-2/file-0.txt'))
-    const error = await readNotes(repo, 'refs/notes/blob').catch((e: unknown) => e) as GitError
+    const error = await readNotes(repo, 'refs/notes/blob').catch((error_: unknown) => error_) as GitError
     expect(error).toBeInstanceOf(GitError)
     expect(error.message).toMatch(/^Notes commit [0-9a-f]{40} in .* has no readable tree at "": point the notes ref at a notes commit$/)
   })

@@ -41,7 +41,7 @@ describe('readRef', () => {
   })
 
   it('fails in one line outside a repository', async () => {
-    const error = await readRef(tempDir(), 'HEAD').catch(e => e)
+    const error = await readRef(tempDir(), 'HEAD').catch(error_ => error_)
     expect(error).toBeInstanceOf(GitError)
     expect(error.message).toMatch(/not a git repository/)
     expect(error.message).not.toContain('\n')
@@ -115,7 +115,7 @@ describe('updateRef (compare-and-swap)', () => {
       updateRef(repo, { ref: 'refs/gitvan/x', newValue: first, oldValue: 'abc' }),
       updateRef(repo, { ref: 'refs/gitvan/x', newValue: null, oldValue: null }),
       updateRef(repo, { ref: 'refs/gitvan/x', newValue: 'f'.repeat(40), oldValue: null }),
-    ].map(p => p.then(() => 'resolved', (e: Error) => (e instanceof GitError ? e.message : `not a GitError: ${e}`))))
+    ].map(p => p.then(() => 'resolved', (error_: Error) => (error_ instanceof GitError ? error_.message : `not a GitError: ${error_}`))))
     expect(messages[0]).toMatch(/^Invalid ref name "refs\/heads\/a b" in .*: contains a space/)
     expect(messages[1]).toMatch(/^Invalid newValue for refs\/gitvan\/x "HEAD" .*full 40-hex object id/)
     expect(messages[2]).toMatch(/^Invalid expected value for refs\/gitvan\/x "abc"/)

@@ -60,7 +60,7 @@ describe('listWorktrees', () => {
   })
 
   it('fails in one line outside a repository', async () => {
-    const error = await listWorktrees(tempDir()).catch(e => e)
+    const error = await listWorktrees(tempDir()).catch(error_ => error_)
     expect(error).toBeInstanceOf(GitError)
     expect(error.message).toMatch(/not a git repository/)
     expect(error.message).not.toContain('\n')
@@ -92,7 +92,7 @@ describe('resolveRepo', () => {
     const bare = tempDir()
     sh(bare, 'init', '-q', '--bare')
     for (const [dir, message] of [[bare, /is a bare repository: GitVan needs a worktree/], [tempDir(), /is not inside a git repository: run `git init`/]] as const) {
-      const error = await resolveRepo(dir).catch(e => e)
+      const error = await resolveRepo(dir).catch(error_ => error_)
       expect(error).toBeInstanceOf(GitError)
       expect(error.message).toMatch(message)
       expect(error.message).not.toContain('\n')

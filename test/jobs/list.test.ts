@@ -40,7 +40,7 @@ export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ ex
       'jobs/good.ts': "export default defineJob({ meta: { desc: 'Good' }, run() {} })\n",
       'jobs/syntax.ts': 'export default defineJob({\n  meta: { desc: "x" },,\n})\n',
       'jobs/invalid.ts': "export default defineJob({ meta: { desc: 'x' + 1 }, kind: 'composite', run() {} })\n",
-      'jobs/trigger.ts': "export default defineJob({ on: { comit: true }, run() {} })\n",
+      'jobs/trigger.ts': 'export default defineJob({ on: { comit: true }, run() {} })\n',
     })
     const { code, stdout, stderr } = await gitvan(['list', '--json'], { cwd: repo })
     expect(code).toBe(1)

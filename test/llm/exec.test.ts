@@ -94,7 +94,7 @@ describe("exec: 'llm' through the real CLI", () => {
       'jobs/none.ts': "export default defineJob({ steps: [{ exec: 'llm' }] })\n",
       'jobs/escape.ts': "export default defineJob({ steps: [{ exec: 'llm', prompt: 'x', out: '../x.md' }] })\n",
     })
-    expect((await run(repo, 'none')).result.error).toContain("needs exactly one of `prompt` or `template`")
+    expect((await run(repo, 'none')).result.error).toContain('needs exactly one of `prompt` or `template`')
     expect((await run(repo, 'escape')).result.error).toContain('Refusing llm output "../x.md"')
   })
 })

@@ -98,7 +98,7 @@ describe('the API key', () => {
       await llm.listModels(),
     ]
 
-    expect(server.requests.map(request => request.headers.authorization)).toEqual(Array(server.requests.length).fill(`Bearer ${KEY}`))
+    expect(server.requests.map(request => request.headers.authorization)).toEqual(Array.from({length: server.requests.length}).fill(`Bearer ${KEY}`))
     for (const request of server.requests) {
       expect(request.rawBody).not.toContain(KEY)
       expect(request.path).not.toContain(KEY)

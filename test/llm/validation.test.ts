@@ -8,8 +8,7 @@ import { startFakeOllama } from './fixtures/fake-ollama'
 function configError(config: unknown, env: Record<string, string> = {}): LLMError {
   try {
     createLLMClient(config as LLMConfig, { env })
-  }
-  catch (error) {
+  } catch (error) {
     expect(error).toBeInstanceOf(LLMError)
     expect((error as LLMError).message).not.toContain('\n')
     return error as LLMError

@@ -79,7 +79,7 @@ describe('listLeases and clearExpiredLeases', () => {
   async function threeLeases() {
     const repo = createRepo()
     const live = await acquireLease(repo, refOf('live'), { owner: 'live', ttl: TTL })
-    const expired = await acquireLease(repo, refOf('expired'), { owner: 'gone', ttl: TTL, now: 1_000 })
+    const expired = await acquireLease(repo, refOf('expired'), { owner: 'gone', ttl: TTL, now: 1000 })
     const corrupt = commitWith(repo, { 'lease.json': '{' })
     setRef(repo, refOf('corrupt'), corrupt)
     setRef(repo, 'refs/gitvan/other/not-a-lease', corrupt)
@@ -90,7 +90,7 @@ describe('listLeases and clearExpiredLeases', () => {
     const { repo, live, expired, corrupt } = await threeLeases()
     expect(await listLeases(repo)).toEqual([
       { ref: refOf('corrupt'), id: corrupt, content: null, problem: expect.stringMatching(/^Corrupted lease .*: lease\.json is not valid JSON;/), expired: true },
-      { ref: refOf('expired'), id: expired.id, content: expect.objectContaining({ owner: 'gone', expiresAt: 1_000 + TTL }), problem: null, expired: true },
+      { ref: refOf('expired'), id: expired.id, content: expect.objectContaining({ owner: 'gone', expiresAt: 1000 + TTL }), problem: null, expired: true },
       { ref: refOf('live'), id: live.id, content: expect.objectContaining({ owner: 'live', pid: process.pid }), problem: null, expired: false },
     ])
     expect((await listLeases(repo, 'refs/gitvan/locks/', { now: later() })).map(record => record.expired)).toEqual([true, true, true])

@@ -31,8 +31,7 @@ describe('acquireLease', () => {
     for (const name of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'EMAIL']) delete process.env[name]
     try {
       expect(await acquireLease(repo, refOf('no-identity'), { owner, ttl: TTL })).not.toBeNull()
-    }
-    finally {
+    } finally {
       process.env = saved
     }
   })
@@ -103,7 +102,7 @@ describe('takeOverLease: the race between two processes judging one lease expire
   it('takes over when nobody moved first, and refuses a lease that is not expired', async () => {
     const repo = createRepo()
     const ref = refOf('take-over')
-    await acquireLease(repo, ref, { owner: 'crashed', ttl: TTL, now: 1_000 })
+    await acquireLease(repo, ref, { owner: 'crashed', ttl: TTL, now: 1000 })
     const judged = await readLease(repo, ref)
     const lease = await takeOverLease(repo, judged!, { owner: 'A', ttl: TTL })
     expect(refValue(repo, ref)).toBe(lease!.id)
@@ -117,9 +116,9 @@ describe('renewLease and releaseLease', () => {
   it('renews with a later expiry, the same nonce and a new id; the stale handle is then refused', async () => {
     const repo = createRepo()
     const ref = refOf('renew')
-    const lease = await acquireLease(repo, ref, { owner, ttl: TTL, now: 1_000 })
-    const renewed = await renewLease(repo, lease!, TTL, { now: 5_000 })
-    expect(renewed).toEqual({ ref, id: refValue(repo, ref), owner, nonce: lease!.nonce, expiresAt: 5_000 + TTL })
+    const lease = await acquireLease(repo, ref, { owner, ttl: TTL, now: 1000 })
+    const renewed = await renewLease(repo, lease!, TTL, { now: 5000 })
+    expect(renewed).toEqual({ ref, id: refValue(repo, ref), owner, nonce: lease!.nonce, expiresAt: 5000 + TTL })
     expect(renewed!.id).not.toBe(lease!.id)
     expect(await renewLease(repo, lease!, TTL)).toBeNull()
     expect(await releaseLease(repo, lease!)).toBe(false)

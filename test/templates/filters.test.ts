@@ -29,7 +29,7 @@ describe('date filter and now()', () => {
     expect(format('2024-01-02 03:04:05 +0100')).toBe('2024-01-02 02:04:05')
     expect(format('2024-01-02T03:04')).toBe('2024-01-02 03:04:00') // no zone: UTC, not local time
     expect(format('2024-01-02')).toBe('2024-01-02 00:00:00')
-    expect(format(1704164645)).toBe('2024-01-02 03:04:05')
+    expect(format(1_704_164_645)).toBe('2024-01-02 03:04:05')
     expect(format('1704164645')).toBe('2024-01-02 03:04:05')
   })
 

@@ -8,7 +8,6 @@ import { writeFiles } from '../utils/files'
 export const NOW = new Date('2024-01-02T03:04:05Z')
 
 /** Write `files` (paths relative to `root`). */
-export { writeFiles }
 
 /** A temporary root holding `files`, and an environment over its `templates` dir (unless `dirs` says otherwise). */
 export function setup(files: Record<string, string> = {}, options: Partial<TemplateEnvOptions> = {}): { root: string; templates: TemplateEnv } {
@@ -31,3 +30,5 @@ export function expectTemplateError(run: () => unknown, message: string | RegExp
   expect(error.message).toMatch(message)
   return error
 }
+
+export {writeFiles} from '../utils/files'

@@ -1,8 +1,6 @@
 import { writeFiles } from './files'
 import { commitFiles, createRepo } from './repo'
 
-export { writeFiles }
-
 /** A git repository with `files` written (not committed unless `commit`), and a first commit. */
 export function createProject(files: Record<string, string>, options: { commit?: boolean } = {}): string {
   const repo = createRepo()
@@ -10,3 +8,5 @@ export function createProject(files: Record<string, string>, options: { commit?:
   if (options.commit !== false) commitFiles(repo, {}, 'chore: add gitvan project files')
   return repo
 }
+
+export {writeFiles} from './files'

@@ -5,13 +5,10 @@ import { join } from 'pathe'
 import { afterAll } from 'vitest'
 import { testEnv, writeFiles } from './files'
 
-export { testEnv }
-
 const created: string[] = []
 afterAll(() => {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
 
 /** A temporary directory removed after the test file. */
 export function tempDir(prefix = 'gitvan-'): string {
@@ -43,3 +40,4 @@ export function commitFiles(repo: string, files: Record<string, string>, message
   return sh(repo, 'rev-parse', 'HEAD')
 }
 
+export {testEnv} from './files'

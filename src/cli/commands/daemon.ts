@@ -5,13 +5,13 @@ import { commonArgs, loadApp } from '../shared'
 export default defineCommand({
   meta: { name: 'daemon', description: 'Run jobs on new commits, tags, branches and schedules (foreground; `gitvan daemon status` reports)' },
   args: {
-    action: { type: 'positional', required: false, description: '`status` to report instead of running', valueHint: 'status' },
-    once: { type: 'boolean', description: 'Process everything pending, then exit (CI)' },
-    lookback: { type: 'string', description: 'Commits looked at for a branch never seen (default daemon.lookback)', valueHint: 'n' },
-    concurrency: { type: 'string', description: 'Runs at once (default daemon.concurrency)', valueHint: 'n' },
-    worktrees: { type: 'string', description: 'Serve the `current` worktree or `all` of them', valueHint: 'current|all' },
+    'action': { type: 'positional', required: false, description: '`status` to report instead of running', valueHint: 'status' },
+    'once': { type: 'boolean', description: 'Process everything pending, then exit (CI)' },
+    'lookback': { type: 'string', description: 'Commits looked at for a branch never seen (default daemon.lookback)', valueHint: 'n' },
+    'concurrency': { type: 'string', description: 'Runs at once (default daemon.concurrency)', valueHint: 'n' },
+    'worktrees': { type: 'string', description: 'Serve the `current` worktree or `all` of them', valueHint: 'current|all' },
     'retry-failed': { type: 'boolean', description: 'Run again what failed and used up its retries' },
-    json: { type: 'boolean', description: 'Log JSON lines' },
+    'json': { type: 'boolean', description: 'Log JSON lines' },
     ...commonArgs,
   },
   async run({ args }) {

@@ -27,7 +27,7 @@ function printTable(jobs: JobSummary[]): void {
     console.log('No jobs found. Add one, e.g. jobs/hello.ts: export default defineJob({ run: () => ({ ok: true }) })')
     return
   }
-  const rows = [['ID', 'KIND', 'TRIGGERS', 'SCHEDULE', 'DESCRIPTION'], ...jobs.map(job => [job.id, job.broken ? 'broken' : job.kind ?? '', triggers(job), job.schedule ?? '', job.broken ? job.broken : job.desc ?? ''])]
+  const rows = [['ID', 'KIND', 'TRIGGERS', 'SCHEDULE', 'DESCRIPTION'], ...jobs.map(job => [job.id, job.broken ? 'broken' : job.kind ?? '', triggers(job), job.schedule ?? '', job.broken || (job.desc ?? '')])]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]!.length)))
   for (const row of rows) console.log(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd())
 }

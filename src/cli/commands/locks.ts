@@ -7,7 +7,7 @@ export default defineCommand({
   meta: { name: 'locks', description: 'List the leases (locks) under refs/gitvan/locks/' },
   args: {
     'clear-expired': { type: 'boolean', description: 'Delete expired leases (each by compare-and-swap)' },
-    json: { type: 'boolean', description: 'Print JSON' },
+    'json': { type: 'boolean', description: 'Print JSON' },
     ...commonArgs,
   },
   async run({ args }) {

@@ -50,8 +50,7 @@ async function complete(path: string, input: Record<string, unknown>, request: L
       last = chunk
       if (piece) request.onToken(piece)
     }
-  }
-  else {
+  } else {
     last = await readJSON(site, response, context.signal)
     text = checked(site, last, textOf)
   }

@@ -1,12 +1,18 @@
 import type { JobTrigger } from './job'
 
-export type ReceiptStatus = 'ok' | 'error' | 'timeout'
+/**
+ * How a run ended. `ok` and `skipped` are successes; `error` and `timeout` are failures (retried per the job's
+ * `retry`, re-run by `gitvan rerun`); `cancelled` is neither: a newer run of the job's concurrency group took
+ * its place. Every status but a failure with retries left settles the (job, commit) pair.
+ */
+export type ReceiptStatus = 'ok' | 'error' | 'timeout' | 'skipped' | 'cancelled'
 
 /** One line of JSON appended to the note of the run's commit on the receipts ref. */
 export interface Receipt {
   v: 1
   job: string
   sha: string
+  /** `status` is `ok` or `skipped`. */
   ok: boolean
   status: ReceiptStatus
   trigger: JobTrigger
@@ -18,4 +24,8 @@ export interface Receipt {
   pid: number
   artifact?: string
   error?: string
+  /** Why a run was `skipped` or `cancelled` (`superseded`, the job's own words, ...). */
+  reason?: string
+  /** The run's log: the id of a Git object holding its output by step (see `gitvan show`). */
+  log?: string
 }

@@ -168,7 +168,7 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   }
   const lose = (why: string) => {
     current = null
-    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; the work it guards is stopped and left to whoever holds it next`)
+    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; stop the work it guards`)
     logger.error(message)
     controller.abort(new LeaseError(message))
   }

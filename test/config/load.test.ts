@@ -44,11 +44,11 @@ describe('loadGitVanConfig', () => {
   })
 
   it.each([
-    ['{ daemon: { lookback: 0 } }', '`daemon.lookback` must be an integer >= 1, got number 0'],
+    ['{ daemon: { lookback: 0 } }', '`daemon.lookback` must be an integer >= 1, got 0'],
     ['{ daemon: { worktrees: "some" } }', '`daemon.worktrees` must be "current" or "all", got "some"'],
     ['{ env: "PATH" }', '`env` must be an array of strings, got "PATH"'],
     ['{ receipts: { ref: "refs/heads/x" } }', '`receipts.ref` must be a notes ref'],
-    ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got number 3'],
+    ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got 3'],
   ])('refuses %s with the key path', async (body, message) => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'gitvan.config.mjs'), `export default ${body}\n`)

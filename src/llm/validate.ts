@@ -46,7 +46,6 @@ const callRules: Record<keyof LLMCallOptions, Rule> = {
 /** Unknown keys are errors, since they would be silently ignored (e.g. `provider`); their values are not shown. */
 const callRule = object(callRules, { expected: 'an object', unknownKey: 'a known call option' })
 
-const promptRule = nonEmptyString
 const MESSAGES = 'a non-empty array of { role, content }'
 const messagesRule = every(
   is(value => Array.isArray(value) && value.length > 0, MESSAGES),
@@ -75,7 +74,7 @@ export function checkCallOptions(options: LLMCallOptions): void {
 }
 
 export function checkPrompt(prompt: unknown): asserts prompt is string {
-  const problem = promptRule(prompt)
+  const problem = nonEmptyString(prompt)
   if (problem) throw configError('prompt', problem)
 }
 

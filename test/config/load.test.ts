@@ -55,6 +55,16 @@ describe('loadGitVanConfig', () => {
     await expect(loadGitVanConfig({ cwd })).rejects.toThrow(message)
   })
 
+  it('checks the llm section with the LLM client\'s own rules, never echoing what may be a key', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), 'export default { llm: { apiKeyEnv: "sk-live-abc123", cache: "yes" } }\n')
+    const error: Error = await loadGitVanConfig({ cwd }).then(() => new Error('loaded'), error_ => error_ as Error)
+    expect(error.message).toBe(`Invalid config in ${join(cwd, 'gitvan.config.mjs')}: \`llm.apiKeyEnv\` must be the name of an environment variable (like OPENAI_API_KEY), not the key itself`)
+    const other = createRepo()
+    writeFileSync(join(other, 'gitvan.config.mjs'), 'export default { llm: { timeout: 1e12 } }\n')
+    await expect(loadGitVanConfig({ cwd: other })).rejects.toThrow('`llm.timeout` must be a number of milliseconds from 1 to 2147483647, got 1000000000000')
+  })
+
   it('a config with a syntax error is one line naming the file', async () => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'gitvan.config.ts'), 'export default {\n')

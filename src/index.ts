@@ -17,7 +17,9 @@ export type { DaemonConfig, GitVanConfig, LLMOptions, ResolvedGitVanConfig } fro
 export type { CliExecSpec, ExecResult, ExecSpec, ExecSpecs, JobExecSpec, JsExecSpec, LlmExecSpec, TmplExecSpec } from './types/exec'
 export type { GitVanHooks } from './types/hooks'
 export type {
+  CheckoutMode,
   CommitFilter,
+  ConcurrencyPolicy,
   GitVanJobs,
   Globs,
   Job,
@@ -27,11 +29,14 @@ export type {
   JobKind,
   JobMeta,
   JobRunReturn,
+  JobStep,
   JobTrigger,
   JobTriggers,
+  NameFilter,
   PathFilter,
   RetryPolicy,
-  TagFilter,
+  RunTarget,
+  StepResults,
 } from './types/job'
 export type { GitVanContext } from './types/context'
 export type { ChangedPath, CommitInfo, RepoInfo } from './types/git'

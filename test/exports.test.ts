@@ -12,18 +12,18 @@ const SURFACE = {
   'gitvan': {
     values: ['defineGitVanConfig', 'defineJob', 'tryUseGitVan', 'useExec', 'useGit', 'useGitVan', 'useJob', 'useLLM', 'useTemplate', 'withGitVan'],
     types: [
-      'ChangedPath', 'CliExecSpec', 'CommitFilter', 'CommitInfo', 'DaemonConfig', 'ExecResult', 'ExecSpec', 'ExecSpecs',
+      'ChangedPath', 'CheckoutMode', 'CliExecSpec', 'CommitFilter', 'CommitInfo', 'ConcurrencyPolicy', 'DaemonConfig', 'ExecResult', 'ExecSpec', 'ExecSpecs',
       'GitVanConfig', 'GitVanContext', 'GitVanHooks', 'GitVanJobs', 'Globs', 'JSONSchema', 'Job', 'JobDefinition',
-      'JobEvent', 'JobExecSpec', 'JobId', 'JobKind', 'JobMeta', 'JobRunReturn', 'JobTrigger', 'JobTriggers', 'JsExecSpec',
+      'JobEvent', 'JobExecSpec', 'JobId', 'JobKind', 'JobMeta', 'JobRunReturn', 'JobStep', 'JobTrigger', 'JobTriggers', 'JsExecSpec',
       'LLMCallOptions', 'LLMJSONResponse', 'LLMMessage', 'LLMOptions', 'LLMResponse', 'LLMRole', 'LLMUsage', 'LLMUseOptions',
-      'LlmExecSpec', 'PathFilter', 'RenderedFile', 'RepoInfo', 'ResolvedGitVanConfig', 'RetryPolicy', 'TagFilter',
-      'TemplateData', 'TemplateEnv', 'TmplExecSpec', 'UseExec', 'UseGit', 'UseJob',
+      'LlmExecSpec', 'NameFilter', 'PathFilter', 'RenderedFile', 'RepoInfo', 'ResolvedGitVanConfig', 'RetryPolicy', 'RunTarget',
+      'StepResults', 'TemplateData', 'TemplateEnv', 'TmplExecSpec', 'UseExec', 'UseGit', 'UseJob',
     ],
   },
   'gitvan/kit': {
     values: [
-      'ConfigError', 'DuplicateJobError', 'ExecTypeError', 'GitError', 'JobDefinitionError', 'JobLoadError', 'JobSyntaxError',
-      'LLMError', 'LLM_CACHE_REF', 'LeaseError', 'LeaseRefError', 'PathEscapeError', 'PluginError', 'TemplateError',
+      'ClaimError', 'ConfigError', 'DuplicateJobError', 'ExecTypeError', 'GitError', 'JobDefinitionError', 'JobLoadError', 'JobSyntaxError',
+      'LLMError', 'LLM_CACHE_REF', 'LeaseError', 'PathEscapeError', 'PluginError', 'RunCancelled', 'RunSkipped', 'TemplateError',
       'UnknownJobError', 'configDefaults', 'createDaemon', 'createGitVan', 'createGitVanContext', 'createLLMClient',
       'createLLMRegistry', 'createTemplateEnv', 'defineGitVanPlugin', 'llmDefaults', 'loadGitVanConfig', 'ollamaProvider',
       'openaiProvider', 'resolveInside', 'resolveRepo', 'runExec', 'startDevSession',

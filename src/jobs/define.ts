@@ -28,34 +28,54 @@ const isString = (value: unknown): value is string => typeof value === 'string'
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString)
 const isGlobs = (value: unknown): boolean => (isString(value) && value !== '') || (isStringArray(value) && value.length > 0)
 const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
 
 const fn = is(value => typeof value === 'function', 'a function')
-const globs = is(isGlobs, 'a glob or an array of globs')
+/** Patterns are read in order and `!` excludes what came before: a list of only `!` patterns includes nothing. */
+const globs = every(
+  is(isGlobs, 'a glob or an array of globs'),
+  is(value => ![value].flat().every(glob => glob.startsWith('!')), value => `more than ! patterns: they exclude from what an earlier pattern included, so add one first, e.g. ['**', ${JSON.stringify([value].flat()[0])}]`),
+)
+/** Globs (checked as such), or else the shape of `rule`. */
+const globsOr = (rule: Rule): Rule => value => (isGlobs(value) ? globs(value) : rule(value))
+/** `on.tag` and `on.branch`: globs, or `{ match?, ignore?, semver? }`. */
+const nameFilter = (entries: Record<string, Rule>) => globsOr(object(entries, {
+  expected: `a glob, an array of globs, or { ${Object.keys(entries).join('?, ')}? }`,
+  unknownKey: `one of ${Object.keys(entries).join(', ')}`,
+}))
 
-const COMMIT_FILTER_KEYS = ['branches', 'paths', 'message', 'author', 'type', 'scope', 'merge']
+const COMMIT_FILTER_KEYS = ['branches', 'branchesIgnore', 'paths', 'pathsIgnore', 'message', 'author', 'type', 'scope', 'merge']
 const PATH_KINDS = ['any', 'added', 'modified', 'deleted']
 
 const commitFilter = object({
   branches: optional(globs),
-  paths: optional(either(globs, object(Object.fromEntries(PATH_KINDS.map(kind => [kind, optional(globs)])), {
+  branchesIgnore: optional(globs),
+  paths: optional(globsOr(object(Object.fromEntries(PATH_KINDS.map(kind => [kind, optional(globs)])), {
     expected: `a glob, an array of globs, or { ${PATH_KINDS.join('?, ')}? }`,
     unknownKey: `one of ${PATH_KINDS.join(', ')}`,
   }))),
+  pathsIgnore: optional(globs),
   message: optional(is(value => isString(value) && regexProblem(value) === undefined, value => (isString(value) ? `a valid regular expression (${regexProblem(value)})` : 'a regular expression source string'))),
-  author: optional(globs),
+  author: optional(is(isGlobs, 'a glob or an array of globs')),
   type: optional(is(isGlobs, 'a string or an array of strings')),
   scope: optional(is(isGlobs, 'a string or an array of strings')),
-  merge: optional(is(value => typeof value === 'boolean' || (isPlainObject(value) && isGlobs(value.into)), 'true, false, or { into: branch globs }')),
+  merge: optional(is(value => isBoolean(value) || (isPlainObject(value) && isGlobs(value.into)), 'true, false, or { into: branch globs }')),
 }, { expected: `true or an object { ${COMMIT_FILTER_KEYS.join('?, ')}? }`, unknownKey: `one of ${COMMIT_FILTER_KEYS.join(', ')}` })
 
 const triggers = object({
   commit: optional(either(is(value => value === true, 'true'), commitFilter)),
-  tag: optional(either(globs, object({
-    match: optional(globs),
-    semver: optional(is(value => typeof value === 'boolean', 'true or false')),
-  }, { expected: 'a glob, an array of globs, or { match?, semver? }', unknownKey: 'one of match, semver' }))),
-  branch: optional(globs),
+  tag: optional(nameFilter({ match: optional(globs), ignore: optional(globs), semver: optional(is(isBoolean, 'true or false')) })),
+  branch: optional(nameFilter({ match: optional(globs), ignore: optional(globs) })),
 }, { expected: 'an object like { commit: true }', unknownKey: 'one of on.commit, on.tag, on.branch' })
+
+const concurrency = either(
+  is(isString, ''),
+  object({
+    group: is(value => (isString(value) && value !== '') || typeof value === 'function', 'a non-empty string or a function of the run returning one'),
+    max: optional(is(value => Number.isInteger(value) && value >= 1, 'an integer >= 1')),
+    cancelInProgress: optional(is(isBoolean, 'true or false')),
+  }, { expected: 'a group key string, or { group, max?, cancelInProgress? }', unknownKey: 'one of group, max, cancelInProgress' }),
+)
 
 const fields = {
   kind: optional(is(value => value === 'atomic' || value === 'composite', '"atomic" or "composite"')),
@@ -64,10 +84,11 @@ const fields = {
     schedule: optional(is(value => isString(value) && value.trim() !== '', 'a cron expression string')),
     timezone: optional(is(isString, 'an IANA time zone like "Europe/Paris"')),
     tags: optional(is(isStringArray, 'an array of strings')),
+    catchUp: optional(is(value => value === 'latest' || value === 'none' || isCount(value), '"latest", "none", or a whole number of slots')),
   }, { expected: 'an object' })),
   on: optional(triggers),
   run: optional(fn),
-  steps: optional(is(value => Array.isArray(value) && value.every(step => isPlainObject(step) && isString(step.exec)), 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }')),
+  steps: optional(is(value => Array.isArray(value) && value.every(step => typeof step === 'function' || (isPlainObject(step) && isString(step.exec))), 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }, or functions of the earlier steps returning one')),
   validate: optional(fn),
   timeout: optional(is(value => Number.isInteger(value) && value > 0, 'a positive number of milliseconds')),
   env: optional(is(value => isPlainObject(value) && Object.values(value).every(isString), 'an object of string values')),
@@ -75,6 +96,10 @@ const fields = {
     count: is(isCount, 'an integer >= 0'),
     backoff: optional(is(isCount, 'a number of milliseconds >= 0')),
   }, { expected: 'an object { count, backoff? }' })),
+  concurrency: optional(every(is(value => value !== '', 'a non-empty group key, or { group, max?, cancelInProgress? }'), concurrency)),
+  skipIntermediate: optional(is(isBoolean, 'true or false')),
+  checkout: optional(is(value => value === 'live' || value === 'isolated', '"live" or "isolated"')),
+  if: optional(is(value => typeof value === 'function', 'a function of the run returning true or false')),
 }
 
 /** A job is atomic (`run`) or composite (`steps`), never both; an explicit `kind` must agree. */

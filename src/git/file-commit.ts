@@ -43,3 +43,11 @@ export async function writeAnchorCommits(cwd: string, anchors: { message: string
   stream.push(`reset ${SCRATCH_BRANCH}\n`, ...anchors.map((_, i) => `get-mark :${i + 1}\n`))
   return (await fastImport(cwd, stream)).split('\n')
 }
+
+/** Write `contents` as blobs with one `git fast-import`; returns their ids in order. No ref is touched. */
+export async function writeBlobs(cwd: string, contents: string[]): Promise<string[]> {
+  if (contents.length === 0) return []
+  const stream = contents.flatMap((content, i) => ['blob\n', `mark :${i + 1}\n`, fastImportData(content)])
+  stream.push(...contents.map((_, i) => `get-mark :${i + 1}\n`))
+  return (await fastImport(cwd, stream)).split('\n')
+}

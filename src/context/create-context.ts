@@ -1,7 +1,10 @@
 import { hostname } from 'node:os'
-import { consola } from 'consola'
+import type { ConsolaInstance } from 'consola'
 import type { GitVanApp } from '../types/app'
+import type { ResolvedGitVanConfig } from '../types/config'
 import type { GitVanContext } from '../types/context'
+import { createRunLog } from './run-log'
+import { createRunLogger, jobOf } from './run-output'
 
 export interface CreateContextOptions {
   app: GitVanApp
@@ -22,12 +25,10 @@ export interface CreateContextOptions {
   env?: Record<string, string>
 }
 
-// One logger for every run: the daemon creates thousands of contexts.
-const logger = consola.withTag('gitvan')
-
 /**
  * Build the context of one run. `now()` is deterministic: `GITVAN_NOW` (ISO date) wins, then the
- * triggering commit's time, and only then the wall clock.
+ * triggering commit's time, and only then the wall clock. The logger is made on first use: the daemon creates
+ * thousands of contexts whose jobs never log.
  */
 export function createGitVanContext(options: CreateContextOptions): GitVanContext {
   const { app } = options
@@ -35,6 +36,9 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
   const head = options.head === undefined ? repo.head : options.head
   const branch = options.branch === undefined ? repo.branch : options.branch
   const worktree = options.worktree ?? { id: repo.worktreeId, root: repo.root, branch: repo.branch }
+  const jobChain = options.jobChain ?? []
+  const runLog = createRunLog({ maxBytes: config.logs.maxBytes, secrets: secretValues(config) })
+  let logger: ConsolaInstance | undefined
   return {
     root: repo.root,
     worktreeRoot: worktree.root,
@@ -52,9 +56,12 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
     now: options.now ?? createClock(options.commitTime),
     worktree: { id: worktree.id, branch: worktree.branch },
     config,
-    logger,
+    get logger() {
+      return (logger ??= createRunLogger(jobOf({ jobChain }), runLog))
+    },
+    runLog,
     app,
-    jobChain: options.jobChain ?? [],
+    jobChain,
     signal: options.signal ?? new AbortController().signal,
   }
 }
@@ -67,6 +74,12 @@ export function pickEnv(names: readonly string[]): Record<string, string> {
     if (value !== undefined) env[name] = value
   }
   return env
+}
+
+/** The values logs must never show: those of `logs.secrets` and of the LLM key variable, as GitVan sees them. */
+export function secretValues(config: Pick<ResolvedGitVanConfig, 'logs' | 'llm'>): string[] {
+  const names = config.llm.apiKeyEnv ? [...config.logs.secrets, config.llm.apiKeyEnv] : config.logs.secrets
+  return names.flatMap(name => process.env[name] || [])
 }
 
 function createClock(commitTime?: number): () => Date {

@@ -112,7 +112,7 @@ export async function executeItems(items: WorkItem[], options: ExecutorOptions):
         outcomes.set(item, 'aborted')
         return
       }
-      finished.push({ item, result: run.result, receipt: run.receipt!, leaseRef: ref })
+      finished.push({ item, result: run.result, receipt: run.receipt!, log: run.log, leaseRef: ref })
       // Errors surface from the final publish, which chains on this one.
       if (finished.length >= (options.publishEvery ?? 512) || performance.now() - lastPublish >= (options.publishInterval ?? 500)) publish().catch(() => {})
     })))

@@ -1,13 +1,15 @@
 import { listRefs } from '../git/refs'
 import type { RefTxOp } from '../types/git'
+import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import type { ReceiptStore } from '../receipts/store'
 import type { Lease } from '../locks/lease'
 import { LEASE_PREFIX } from '../locks/lease-ref'
 
-/** A finished run waiting to be recorded, and the lease (ref) that guards it. */
+/** A finished run waiting to be recorded (its receipt and log), and the lease (ref) that guards it. */
 export interface FinishedRun {
   receipt: Receipt
+  log?: RunLog
   leaseRef: string
 }
 
@@ -35,7 +37,8 @@ export async function publishRuns(store: ReceiptStore, cwd: string, runs: Finish
       ...[...expected].filter(([ref]) => !freed.has(ref)).map(([ref, id]) => ({ ref, verify: id })),
       ...free.map(lease => ({ ref: lease.ref, oldValue: lease.id, newValue: null })),
     ]
-    if (await store.publish(pending.map(run => run.receipt), fence)) return { written: pending.map(run => run.receipt), lost }
+    const written = await store.publish(pending.map(run => ({ receipt: run.receipt, log: run.log })), fence)
+    if (written) return { written, lost }
     // A lease that git holds under another id while our keeper still expects the one we used was taken over:
     // its runs are dropped. Anything else (the notes ref moved, a renewal raced us) is simply tried again.
     const held = new Map((await listRefs(cwd, LEASE_PREFIX)).map(entry => [entry.ref, entry.sha]))

@@ -5,6 +5,7 @@ import { createDeadline } from '../exec/deadline'
 import { failure, toResult } from '../exec/result'
 import { createReceipt } from '../receipts/receipt'
 import { createGitVanContext } from '../context/create-context'
+import { routeConsole } from '../context/run-output'
 import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
 import type { Job, JobEvent } from '../types/job'
@@ -13,10 +14,12 @@ import { runSteps } from './steps'
 
 /**
  * Run `job` once in its own GitVan context: `validate`, then `run` or the steps, bounded by the job's
- * timeout; hooks around it. Returns the result and the receipt for the commit, which the caller records (the
- * receipt store). A failing job is a result with `ok: false`, not a throw.
+ * timeout; hooks around it. Returns the result, the receipt for the commit and the run's log, which the caller
+ * records (the receipt store). A failing job is a result with `ok: false`, not a throw. The error is redacted
+ * like the log: it goes into the receipt.
  */
 export async function executeJob(app: GitVanApp, id: string, job: Job, options: RunJobOptions = {}): Promise<JobRun> {
+  routeConsole()
   const timeout = job.timeout ?? app.options.jobs.timeout
   const deadline = createDeadline(timeout)
   try {
@@ -50,10 +53,12 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
     }
     deadline.clear()
+    if (result.error) result = { ...result, error: ctx.runLog.redact(result.error) }
     await app.callHook('job:after', event, result)
+    const log = ctx.runLog.finish()
 
-    if (!ctx.head) return { id, result }
-    return { id, result, receipt: createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status }) }
+    if (!ctx.head) return { id, result, log }
+    return { id, result, log, receipt: createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status }) }
   } finally {
     deadline.clear()
   }

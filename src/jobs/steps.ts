@@ -5,7 +5,7 @@ import type { ExecResult, ExecSpec } from '../types/exec'
 
 /**
  * Run a composite job's steps in order. The first failure stops the job unless that step says
- * `continueOnError`; every step's result is kept under `meta.steps`.
+ * `continueOnError`; every step's result is kept under `meta.steps`, and the run's log is told where each starts.
  */
 export async function runSteps(steps: readonly ExecSpec[], ctx: GitVanContext, signal: AbortSignal): Promise<ExecResult> {
   const started = performance.now()
@@ -13,7 +13,9 @@ export async function runSteps(steps: readonly ExecSpec[], ctx: GitVanContext, s
   let failed: (ExecResult & { step: string }) | undefined
   for (const [index, spec] of steps.entries()) {
     if (signal.aborted) break
-    const result = { step: spec.name ?? `${index + 1}:${spec.exec}`, ...(await runExec(spec, { ctx, signal })) }
+    const step = spec.name ?? `${index + 1}:${spec.exec}`
+    ctx.runLog.step(step)
+    const result = { step, ...(await runExec(spec, { ctx, signal })) }
     results.push(result)
     if (!result.ok && !spec.continueOnError) {
       failed = result

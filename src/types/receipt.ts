@@ -1,4 +1,5 @@
 import type { JobTrigger } from './job'
+import type { RunLog } from './log'
 
 /**
  * How a run ended. `ok` and `skipped` are successes; `error` and `timeout` are failures (retried per the job's
@@ -26,6 +27,12 @@ export interface Receipt {
   error?: string
   /** Why a run was `skipped` or `cancelled` (`superseded`, the job's own words, ...). */
   reason?: string
-  /** The run's log: the id of a Git object holding its output by step (see `gitvan show`). */
+  /** The run's log: the id of the Git blob holding its output by step (see `gitvan show`); none when it wrote nothing. */
   log?: string
+}
+
+/** A receipt to record, with the log of its run (written together, see `ReceiptStore`). */
+export interface RecordedRun {
+  receipt: Receipt
+  log?: RunLog
 }

@@ -103,10 +103,9 @@ export function createRunLog(options: RunLogOptions): RunLogCollector {
         partial = partial.slice(from)
         // A line that never ends: keep it in pieces, holding back what could be the start of a secret.
         if (partial.length > MAX_ENTRY_CHARS) {
-          const redacted = redact(partial)
-          const hold = Math.max(0, Math.min(redact.longest - 1, redacted.length))
-          line(stream, redacted.slice(0, redacted.length - hold))
-          partial = redacted.slice(redacted.length - hold)
+          const [done, rest] = redact.settle(partial)
+          line(stream, done)
+          partial = rest
         }
       }
       return {
@@ -132,12 +131,32 @@ export function createRunLog(options: RunLogOptions): RunLogCollector {
   }
 }
 
-/** A function replacing every secret (longest first, so one containing another is hidden whole) in a text. */
-export function createRedactor(secrets: readonly string[]): ((text: string) => string) & { longest: number } {
+export interface Redactor {
+  /** `text` with every secret replaced; where several start at one place, the longest wins. */
+  (text: string): string
+  /**
+   * For text that goes on: the start that can be decided now, redacted, and the raw rest, which may begin a
+   * secret the next text completes (at most the longest secret's length less one, unless a secret ends later).
+   */
+  settle: (text: string) => [done: string, rest: string]
+}
+
+export function createRedactor(secrets: readonly string[]): Redactor {
   const values = [...new Set(secrets.filter(secret => secret !== ''))].sort((a, b) => b.length - a.length)
-  const redact = (text: string) => {
-    for (const value of values) if (text.includes(value)) text = text.replaceAll(value, REDACTED)
-    return text
+  // One alternation, longest first: at each place the longest secret found there is the one replaced.
+  const pattern = values.length > 0 ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined
+  const redact = (text: string) => (pattern ? text.replace(pattern, REDACTED) : text)
+  const settle = (text: string): [string, string] => {
+    if (!pattern) return [text, '']
+    let cut = Math.max(0, text.length - (values[0]!.length - 1))
+    pattern.lastIndex = 0
+    // A secret starting before the cut is whole already: move the cut past it rather than split it.
+    for (let match = pattern.exec(text); match && match.index < cut; match = pattern.exec(text)) cut = Math.max(cut, match.index + match[0].length)
+    return [redact(text.slice(0, cut)), text.slice(cut)]
   }
-  return Object.assign(redact, { longest: values[0]?.length ?? 0 })
+  return Object.assign(redact, { settle })
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[$()*+.?[\\\]^{|}]/g, String.raw`\$&`)
 }

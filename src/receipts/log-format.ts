@@ -1,7 +1,7 @@
 import type { RunLog, RunLogEntry } from '../types/log'
 import type { Receipt } from '../types/receipt'
 
-/** The ref whose tree holds every kept log, by the hour its run started: `YYYY-MM-DD/HH/<blob id>`. */
+/** The ref whose tree holds every kept log, by the time its run started: `YYYY-MM-DD/HH/HHMMSS.mmm-<blob id>`. */
 export const LOGS_REF = 'refs/gitvan/logs'
 
 /** The first line of a stored log: what it is and which run it belongs to, so the blob reads on its own. */
@@ -12,7 +12,7 @@ export interface RunLogHeader {
   startedAt: string
 }
 
-const STARTED_AT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):/
+const STARTED_AT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z$/
 
 /** A stored log: JSON lines, the header first, then one entry per line (see docs/concepts/receipts.md#logs). */
 export function encodeRunLog(receipt: Pick<Receipt, 'job' | 'sha' | 'startedAt'>, log: RunLog): string {
@@ -37,10 +37,20 @@ export function decodeRunLog(text: string): { header: RunLogHeader; log: RunLog 
   return { header, log: { entries: values.slice(1) as unknown as RunLogEntry[] } }
 }
 
-/** Where the log `oid` of a run that started at `startedAt` lives in the logs tree; `undefined` for a date it cannot be. */
+/**
+ * Where the log `oid` of a run that started at `startedAt` (an ISO time in UTC) lives in the logs tree: a folder
+ * per day and hour, the start time in the name (`2026-11-24/00/005932.309-<oid>`), so pruning drops whole days and
+ * hours and, in the hour it cuts, the logs before the cut. `undefined` for a time that is not an ISO time in UTC.
+ */
 export function logPath(startedAt: string, oid: string): string | undefined {
   const match = STARTED_AT.exec(startedAt)
-  return match ? `${match[1]}/${match[2]}/${oid}` : undefined
+  return match ? `${match[1]}/${match[2]}/${match[2]}${match[3]}${match[4]}.${match[5]}-${oid}` : undefined
+}
+
+/** The start time a log's name in its hour folder holds (`005932.309-<oid>` in `2026-11-24/00`), in ms; NaN when it has none. */
+export function logTime(day: string, name: string): number {
+  const match = /^(\d{2})(\d{2})(\d{2})\.(\d{3})-/.exec(name)
+  return match ? Date.parse(`${day}T${match[1]}:${match[2]}:${match[3]}.${match[4]}Z`) : Number.NaN
 }
 
 function isEntry(value: Record<string, unknown>): boolean {

@@ -8,7 +8,7 @@ import type { TreeEntry } from '../types/git'
 import type { LogPruneReport, RunLogRead } from '../types/log'
 import type { Receipt, RecordedRun } from '../types/receipt'
 import { errorLine } from '../utils/messages'
-import { LOGS_REF, decodeRunLog, encodeRunLog, logPath } from './log-format'
+import { LOGS_REF, decodeRunLog, encodeRunLog, logPath, logTime } from './log-format'
 
 const HOUR = 3_600_000
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -63,21 +63,21 @@ export async function readRunLogs(cwd: string, receipts: Receipt[]): Promise<Run
 }
 
 /**
- * Drop the logs of runs that started before `before` from the logs ref, by whole hours (an hour goes once it
- * ended before `before`) and whole days where it can. The ref is rewritten as a new root commit holding what is
+ * Drop the logs of runs that started before `before` from the logs ref: whole days and hours where they are all
+ * older, single logs in the hour the cut falls in. The ref is rewritten as a new root commit holding what is
  * left: history that still reached the old logs would keep them from `git gc`. Receipts are not touched. A
  * compare-and-swap, so logs written meanwhile are kept.
  */
 export async function pruneLogs(cwd: string, before: Date): Promise<LogPruneReport> {
-  const cutoff = Math.floor(before.getTime() / HOUR) * HOUR
-  const empty: LogPruneReport = { before: new Date(cutoff).toISOString(), runs: 0, bytes: 0, folders: [] }
+  const cutoff = before.getTime()
+  const empty: LogPruneReport = { before: before.toISOString(), runs: 0, bytes: 0, paths: [] }
   const tip = await readRef(cwd, LOGS_REF)
   if (!tip || (await planPrune(cwd, tip, cutoff)).drop.length === 0) return empty
   let report = empty
   await swapRef(cwd, LOGS_REF, async (current) => {
     const plan = current ? await planPrune(cwd, current, cutoff) : { keep: [], drop: [] }
     const dropped = current && plan.drop.length > 0 ? await listTree(cwd, current, { recursive: true, paths: plan.drop }) : []
-    report = { ...empty, runs: dropped.length, bytes: dropped.reduce((sum, entry) => sum + (entry.size ?? 0), 0), folders: plan.drop }
+    report = { ...empty, runs: dropped.length, bytes: dropped.reduce((sum, entry) => sum + (entry.size ?? 0), 0), paths: plan.drop }
     const changes = plan.keep.map(entry => `M ${entry.mode} ${entry.oid} ${entry.path}\n`)
     const [commit] = await importCommits(cwd, [{ parent: null, message: `GitVan logs, pruned before ${empty.before}`, changes }])
     return commit!
@@ -85,21 +85,37 @@ export async function pruneLogs(cwd: string, before: Date): Promise<LogPruneRepo
   return report
 }
 
-/** Which folders of the logs tree at `tip` to drop (their hour ended by `cutoff`) and which entries to keep. */
+/**
+ * What to drop from the logs tree at `tip` (paths of days, hours and single logs that started before `cutoff`)
+ * and the entries to keep, as paths from the root. Entries that are not in the layout are kept.
+ */
 async function planPrune(cwd: string, tip: string, cutoff: number): Promise<{ keep: TreeEntry[]; drop: string[] }> {
   const keep: TreeEntry[] = []
   const drop: string[] = []
-  for (const entry of await listTree(cwd, tip)) {
-    const start = DAY.test(entry.path) && entry.type === 'tree' ? Date.parse(`${entry.path}T00:00:00Z`) : Number.NaN
-    if (Number.isNaN(start) || start >= cutoff) keep.push(entry)
-    else if (start + 24 * HOUR <= cutoff) drop.push(entry.path)
-    else {
-      for (const hour of await listTree(cwd, `${tip}:${entry.path}`)) {
-        const old = HOUR_DIR.test(hour.path) && start + (Number(hour.path) + 1) * HOUR <= cutoff
-        if (old) drop.push(`${entry.path}/${hour.path}`)
-        else keep.push({ ...hour, path: `${entry.path}/${hour.path}` })
-      }
+  /** Sort the entries of folder `dir` of the tree by the time span each covers: [start, end) in ms. */
+  const sort = async (dir: string, span: (entry: TreeEntry) => [number, number]) => {
+    for (const entry of await listTree(cwd, dir === '' ? tip : `${tip}:${dir}`)) {
+      const path = dir === '' ? entry.path : `${dir}/${entry.path}`
+      const [start, end] = span(entry)
+      if (Number.isNaN(start) || start >= cutoff) keep.push({ ...entry, path })
+      else if (end <= cutoff) drop.push(path)
+      else await sort(path, child => spanOf(path, child))
     }
   }
+  await sort('', entry => spanOf('', entry))
   return { keep, drop }
+}
+
+/** The times the logs under a tree entry started in: a day, an hour, or the one time of a log. NaN: not a log of ours. */
+function spanOf(dir: string, entry: TreeEntry): [number, number] {
+  if (dir === '' && entry.type === 'tree' && DAY.test(entry.path)) {
+    const start = Date.parse(`${entry.path}T00:00:00Z`)
+    return [start, start + 24 * HOUR]
+  }
+  if (DAY.test(dir) && entry.type === 'tree' && HOUR_DIR.test(entry.path)) {
+    const start = Date.parse(`${dir}T${entry.path}:00:00Z`)
+    return [start, start + HOUR]
+  }
+  const time = entry.type === 'blob' ? logTime(dir.slice(0, 10), entry.path) : Number.NaN
+  return [time, time + 1]
 }

@@ -58,11 +58,11 @@ export type RunLogRead =
 
 /** What `gitvan prune --logs-older-than` removed. */
 export interface LogPruneReport {
-  /** Logs of runs that started before this time are gone (whole hours: see `pruneLogs`). */
+  /** Logs of runs that started before this time are gone. */
   before: string
   /** Logs removed, and their size. */
   runs: number
   bytes: number
-  /** The `YYYY-MM-DD` and `YYYY-MM-DD/HH` folders dropped from the logs tree. */
-  folders: string[]
+  /** What was dropped from the logs tree, oldest first: day folders, hour folders, and single logs of the hour cut in. */
+  paths: string[]
 }

@@ -7,7 +7,7 @@ import { commonArgs, withApp } from '../shared'
 export default defineCommand({
   meta: { name: 'prune', description: 'Remove old run logs from refs/gitvan/logs; receipts stay' },
   args: {
-    'logs-older-than': { type: 'string', description: 'Remove the logs of runs older than this (30d, 12h, 2w), by whole hours', valueHint: 'duration' },
+    'logs-older-than': { type: 'string', description: 'Remove the logs of runs that started longer ago than this (30d, 12h, 2w)', valueHint: 'duration' },
     'json': { type: 'boolean', description: 'Print what was removed as JSON' },
     ...commonArgs,
   },
@@ -22,11 +22,11 @@ export default defineCommand({
         console.log(JSON.stringify(report, null, 2))
         return
       }
-      if (report.folders.length === 0) {
+      if (report.paths.length === 0) {
         console.log(`No logs of runs started before ${report.before} in ${LOGS_REF}: nothing to prune.`)
         return
       }
-      const range = report.folders.length === 1 ? report.folders[0] : `${report.folders[0]} … ${report.folders.at(-1)}`
+      const range = report.paths.length === 1 ? report.paths[0] : `${report.paths[0]} … ${report.paths.at(-1)}`
       console.log(`Removed the logs of ${report.runs} run(s), ${formatBytes(report.bytes)}, started before ${report.before} (${range}) from ${LOGS_REF}; receipts kept.`)
       console.log('git gc frees the space once the objects are old enough (gc.pruneExpire); `git gc --prune=now` frees it now.')
     })

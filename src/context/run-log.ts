@@ -56,7 +56,7 @@ export function createRunLog(options: RunLogOptions): RunLogCollector {
         step = entry
         continue
       }
-      const bytes = Buffer.byteLength((entry as RunLogLineEntry).text)
+      const bytes = Buffer.byteLength(lineText(entry as RunLogLineEntry))
       tailBytes -= bytes
       cut.lines++
       cut.bytes += bytes
@@ -77,7 +77,7 @@ export function createRunLog(options: RunLogOptions): RunLogCollector {
     const t = elapsed()
     for (let at = 0; at === 0 || at < text.length; at += MAX_ENTRY_CHARS) {
       const piece = text.length > MAX_ENTRY_CHARS ? text.slice(at, at + MAX_ENTRY_CHARS) : text
-      keep({ t, stream, text: piece }, Buffer.byteLength(piece))
+      keep(stream === 'stdout' ? { t, out: piece } : { t, err: piece }, Buffer.byteLength(piece))
     }
   }
 
@@ -129,6 +129,11 @@ export function createRunLog(options: RunLogOptions): RunLogCollector {
       return { entries } satisfies RunLog
     },
   }
+}
+
+/** The text of an output line, whichever stream it is on. */
+export function lineText(entry: RunLogLineEntry): string {
+  return 'out' in entry ? entry.out : entry.err
 }
 
 export interface Redactor {

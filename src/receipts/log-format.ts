@@ -56,6 +56,6 @@ export function logTime(day: string, name: string): number {
 function isEntry(value: Record<string, unknown>): boolean {
   if (typeof value?.t !== 'number') return false
   if (typeof value.step === 'string') return true
-  if (typeof value.text === 'string') return value.stream === 'stdout' || value.stream === 'stderr'
+  if (typeof value.out === 'string' || typeof value.err === 'string') return true
   return typeof value.cut === 'object' && value.cut !== null
 }

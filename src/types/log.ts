@@ -8,12 +8,19 @@ export interface RunLogStepEntry {
   step: string
 }
 
-/** One line of output (without its newline); a line longer than 4 KiB is split over several entries. */
-export interface RunLogLineEntry {
+/** One line of stdout (without its newline); a line longer than 4 KiB is split over several entries. */
+export interface RunLogOutEntry {
   t: number
-  stream: RunLogStream
-  text: string
+  out: string
 }
+
+/** One line of stderr, likewise. */
+export interface RunLogErrEntry {
+  t: number
+  err: string
+}
+
+export type RunLogLineEntry = RunLogOutEntry | RunLogErrEntry
 
 /** Where the cap dropped output: the lines (and their bytes) between the kept head and the kept tail. */
 export interface RunLogCutEntry {

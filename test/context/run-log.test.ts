@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { MAX_ENTRY_CHARS, createRunLog } from '../../src/context/run-log'
 import type { RunLogEntry } from '../../src/types/log'
 
-const texts = (entries: RunLogEntry[] | undefined) => (entries ?? []).map(entry => ('text' in entry ? `${entry.stream === 'stderr' ? '!' : ''}${entry.text}` : 'step' in entry ? `# ${entry.step}` : `… ${entry.cut.lines} lines, ${entry.cut.bytes} bytes cut`))
+const texts = (entries: RunLogEntry[] | undefined) => (entries ?? []).map(entry => ('out' in entry ? entry.out : 'err' in entry ? `!${entry.err}` : 'step' in entry ? `# ${entry.step}` : `… ${entry.cut.lines} lines, ${entry.cut.bytes} bytes cut`))
+const isLine = (entry: RunLogEntry) => 'out' in entry || 'err' in entry
+const lineLength = (entry: RunLogEntry) => ('out' in entry ? entry.out.length : 'err' in entry ? entry.err.length : 0)
 
 describe('createRunLog: collecting', () => {
   it('keeps nothing for a run that printed nothing, even with steps', () => {
@@ -36,7 +38,7 @@ describe('createRunLog: collecting', () => {
   it('splits a line longer than an entry holds', () => {
     const log = createRunLog({ maxBytes: 1_000_000, secrets: [] })
     log.write('stdout', 'x'.repeat(MAX_ENTRY_CHARS * 2 + 1))
-    expect(log.finish()!.entries.map(entry => (entry as { text: string }).text.length)).toEqual([MAX_ENTRY_CHARS, MAX_ENTRY_CHARS, 1])
+    expect(log.finish()!.entries.map(lineLength)).toEqual([MAX_ENTRY_CHARS, MAX_ENTRY_CHARS, 1])
   })
 
   it('drops what is written after finish, and keeps nothing with maxBytes 0', () => {
@@ -76,12 +78,12 @@ describe('createRunLog: the cap', () => {
     }
     log.write('stderr', 'AssertionError: expected 1 to be 2')
     const entries = log.finish()!.entries
-    const bytes = entries.reduce((sum, entry) => sum + ('text' in entry ? entry.text.length : 0), 0)
+    const bytes = entries.reduce((sum, entry) => sum + lineLength(entry), 0)
     expect(bytes).toBeLessThanOrEqual(64 * 1024)
     expect(bytes).toBeGreaterThan(60 * 1024)
     // Every line and byte written is either kept or counted as cut.
     const cut = entries.findIndex(entry => 'cut' in entry)
-    const kept = entries.filter(entry => 'text' in entry).length
+    const kept = entries.filter(isLine).length
     expect(entries[cut]).toMatchObject({ cut: { lines: 30_001 - kept, bytes: 30_000 * 99 + 34 - bytes } })
     // The head starts with its step; the tail too, though that step's marker came long before the cut.
     expect(texts(entries.slice(0, 1))).toEqual(['# setup'])

@@ -14,7 +14,7 @@ function receiptOn(sha: string, startedAt: string, job = 'build', extra: Partial
 }
 
 function logOf(...lines: string[]): RunLog {
-  return { entries: [{ t: 0, step: 'test' }, ...lines.map((text, i) => ({ t: i + 1, stream: 'stderr' as const, text }))] }
+  return { entries: [{ t: 0, step: 'test' }, ...lines.map((err, i) => ({ t: i + 1, err }))] }
 }
 
 function setup() {
@@ -96,7 +96,7 @@ describe('receipt store: receipts with their logs', () => {
     const receipts = noteReceipts(repo, sha)
     expect(receipts.map(receipt => receipt.job).sort()).toEqual(runs.map(run => run.receipt.job))
     const logs = await store.readLogs(receipts)
-    expect(logs.map(log => log.status === 'kept' && (log.log.entries[1] as { text: string }).text).sort()).toEqual(runs.map((_, i) => `output of ${i}`))
+    expect(logs.map(log => log.status === 'kept' && (log.log.entries[1] as { err: string }).err).sort()).toEqual(runs.map((_, i) => `output of ${i}`))
   })
 
   it('reads a log it does not hold as missing, and a blob that is not a log as unreadable', async () => {

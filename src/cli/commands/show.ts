@@ -71,8 +71,8 @@ function showLog(log: RunLog): string {
     const time = `+${(entry.t / 1000).toFixed(3)}s`.padStart(9)
     if ('step' in entry) out.push(colors.bold(`step ${entry.step}`))
     else if ('cut' in entry) out.push(colors.dim(`${time}      … ${entry.cut.lines} lines (${formatBytes(entry.cut.bytes)}) cut …`))
-    else if (entry.stream === 'stderr') out.push(`${colors.dim(time)}  ${colors.red('err')}  ${colors.red(entry.text)}`)
-    else out.push(`${colors.dim(time)}       ${entry.text}`)
+    else if ('err' in entry) out.push(`${colors.dim(time)}  ${colors.red('err')}  ${colors.red(entry.err)}`)
+    else out.push(`${colors.dim(time)}       ${entry.out}`)
   }
   return `${out.join('\n')}\n`
 }

@@ -44,10 +44,10 @@ describe('the daemon and run logs', () => {
     // Two commits (the project's), three jobs each.
     expect(receipts.map(receipt => receipt.job).sort()).toEqual(['build', 'build', 'left', 'left', 'right', 'right'])
     expect(receipts.every(receipt => /^[0-9a-f]{40}$/.test(receipt.log))).toBe(true)
-    expect(receipts.find(receipt => receipt.job === 'left').error).toBe('left failed with [redacted]')
+    expect(receipts.find(receipt => receipt.job === 'left')!.error).toBe('left failed with [redacted]')
     for (const name of ['left', 'right']) {
       const { runs } = JSON.parse((await gitvan(['show', name, '--json'], { cwd: repo })).stdout)
-      expect(runs[0].log.log.entries.map(({ t, ...line }: any) => line)).toEqual([
+      expect(runs[0].log.log.entries.map(({ t: _t, ...line }: any) => line)).toEqual([
         ...[0, 1, 2, 3, 4].map(i => ({ out: `${name} says ${i}` })),
         { err: `${name} warns with [redacted]` },
         { err: `${name} fails` },

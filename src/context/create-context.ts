@@ -1,10 +1,9 @@
 import { hostname } from 'node:os'
-import type { ConsolaInstance } from 'consola'
 import type { GitVanApp } from '../types/app'
 import type { ResolvedGitVanConfig } from '../types/config'
 import type { GitVanContext } from '../types/context'
 import { createRunLog } from './run-log'
-import { createRunLogger, jobOf } from './run-output'
+import { createRunLogger } from './run-output'
 
 export interface CreateContextOptions {
   app: GitVanApp
@@ -25,10 +24,11 @@ export interface CreateContextOptions {
   env?: Record<string, string>
 }
 
+const logger = createRunLogger()
+
 /**
  * Build the context of one run. `now()` is deterministic: `GITVAN_NOW` (ISO date) wins, then the
- * triggering commit's time, and only then the wall clock. The logger is made on first use: the daemon creates
- * thousands of contexts whose jobs never log.
+ * triggering commit's time, and only then the wall clock.
  */
 export function createGitVanContext(options: CreateContextOptions): GitVanContext {
   const { app } = options
@@ -36,9 +36,6 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
   const head = options.head === undefined ? repo.head : options.head
   const branch = options.branch === undefined ? repo.branch : options.branch
   const worktree = options.worktree ?? { id: repo.worktreeId, root: repo.root, branch: repo.branch }
-  const jobChain = options.jobChain ?? []
-  const runLog = createRunLog({ maxBytes: config.logs.maxBytes, secrets: secretValues(config) })
-  let logger: ConsolaInstance | undefined
   return {
     root: repo.root,
     worktreeRoot: worktree.root,
@@ -56,12 +53,10 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
     now: options.now ?? createClock(options.commitTime),
     worktree: { id: worktree.id, branch: worktree.branch },
     config,
-    get logger() {
-      return (logger ??= createRunLogger(jobOf({ jobChain }), runLog))
-    },
-    runLog,
+    logger,
+    runLog: createRunLog({ maxBytes: config.logs.maxBytes, secrets: secretValues(config) }),
     app,
-    jobChain,
+    jobChain: options.jobChain ?? [],
     signal: options.signal ?? new AbortController().signal,
   }
 }

@@ -2,7 +2,7 @@ import { formatWithOptions } from 'node:util'
 import { consola } from 'consola'
 import type { ConsolaInstance, ConsolaReporter } from 'consola'
 import type { GitVanContext } from '../types/context'
-import type { RunLogCollector, RunLogStream } from '../types/log'
+import type { RunLogStream } from '../types/log'
 import { tryUseGitVan } from './use-gitvan'
 
 // The patch is process-wide, and a second copy of this module (loaded through jiti) must not patch again.
@@ -39,28 +39,33 @@ export function routeConsole(): void {
 }
 
 /**
- * The logger of a run (`ctx.logger`): consola tagged with the job id, printing through the global instance's
- * reporters at its level; what it logs (info and up, whatever the level shown) is kept in `runLog` too, warnings
- * and errors as stderr, redacted before it is kept or shown.
+ * The logger of every run (`ctx.logger`): consola printing through the global instance's reporters at its level.
+ * Inside a run (found through the async context) a line is tagged with the job id and kept in the run's log too
+ * (info and up, whatever the level shown; warnings and errors as stderr), redacted before it is kept or shown.
+ * One instance for all runs: the daemon creates thousands of contexts whose jobs never log.
  */
-export function createRunLogger(tag: string, runLog: RunLogCollector): ConsolaInstance {
+export function createRunLogger(): ConsolaInstance {
   const reporter: ConsolaReporter = {
     log(logObj, ctx) {
-      const text = formatWithOptions({ colors: false }, ...logObj.args)
-      const shown = runLog.write(logObj.level <= 1 ? 'stderr' : 'stdout', text)
+      const run = tryUseGitVan()
+      let shown = logObj
+      if (run) {
+        const text = run.runLog.write(logObj.level <= 1 ? 'stderr' : 'stdout', formatWithOptions({ colors: false }, ...logObj.args))
+        shown = { ...logObj, tag: jobOf(run), args: [text] }
+      }
       if (logObj.level > consola.level) return
-      for (const base of consola.options.reporters) base.log({ ...logObj, args: [shown] }, ctx)
+      for (const base of consola.options.reporters) base.log(shown, ctx)
     },
   }
   // No throttling: a repeated line is part of the output, not noise to fold away.
-  return consola.create({ reporters: [reporter], throttle: 0, level: Math.max(consola.level, INFO), defaults: { ...consola.options.defaults, tag } })
+  return consola.create({ reporters: [reporter], throttle: 0, level: Math.max(consola.level, INFO), defaults: { ...consola.options.defaults, tag: 'gitvan' } })
 }
 
 /** consola's level of `info`, `success`, `log`: the least a run's log keeps. */
 const INFO = 3
 
 /** The job a context runs: the innermost of its chain. */
-export function jobOf(ctx: Pick<GitVanContext, 'jobChain'>): string {
+function jobOf(ctx: Pick<GitVanContext, 'jobChain'>): string {
   return ctx.jobChain.at(-1) ?? 'gitvan'
 }
 

@@ -19,7 +19,7 @@ export interface GitVanContext {
   now: () => Date
   worktree: { id: string; branch: string | null }
   config: ResolvedGitVanConfig
-  /** A consola logger tagged with the job id: what it prints is also kept in the run's log. */
+  /** A consola logger; inside a run its lines are tagged with the job id and kept in the run's log too. */
   logger: ConsolaInstance
   /** The run's output as it is collected (steps, `cli` output, `console.*`, `logger`), capped and redacted. */
   runLog: RunLogCollector

@@ -116,7 +116,7 @@ describe('gitvan show: runs and bad input', () => {
   it('lists every run of the job on the commit, oldest first, a run without output saying so', async () => {
     const repo = createProject({
       'jobs/quiet.ts': 'export default defineJob({ run: () => ({ ok: true }) })\n',
-      'jobs/chatty.ts': "export default defineJob({ run({ ctx }) { console.log('from console'); ctx.logger.warn('from the logger') } })\n",
+      'jobs/chatty.ts': "export default defineJob({ async run({ ctx }) { console.log('from console'); ctx.logger.warn('from the logger'); await useExec().run('echo', ['from a command']) } })\n",
     })
     const first = sh(repo, 'rev-parse', 'HEAD')
     await gitvan(['run', 'quiet'], { cwd: repo })
@@ -130,7 +130,7 @@ describe('gitvan show: runs and bad input', () => {
     expect(a.receipt.startedAt <= b.receipt.startedAt).toBe(true)
     expect(a.log).toEqual({ status: 'none' })
     const chatty = await gitvan(['show', 'chatty', first], { cwd: repo })
-    expect(chatty.stdout).toMatch(/\n {2}\+\d+\.\d{3}s {7}from console\n {2}\+\d+\.\d{3}s {2}err {2}from the logger\n$/)
+    expect(chatty.stdout).toMatch(/\n {2}\+\d+\.\d{3}s {7}from console\n {2}\+\d+\.\d{3}s {2}err {2}from the logger\n {2}\+\d+\.\d{3}s {7}from a command\n$/)
   })
 
   it('fails with one line for a commit without receipts of the job, naming what to run', async () => {

@@ -24,3 +24,16 @@ export function writeFileCommits(cwd: string, commits: FileCommit[]): Promise<st
     signature: SIGNATURE,
   })))
 }
+
+/**
+ * Root commits with an empty tree, whose ids depend only on `message` and `time` (seconds): the same anchor on every
+ * machine, for notes about something that is not a commit (a schedule slot) to be attached to. Returns their ids.
+ */
+export function writeAnchorCommits(cwd: string, anchors: { message: string; time: number }[]): Promise<string[]> {
+  return importCommits(cwd, anchors.map(({ message, time }) => ({
+    parent: null,
+    message,
+    changes: [],
+    signature: `GitVan <gitvan@localhost> ${Math.floor(time)} +0000`,
+  })))
+}

@@ -6,7 +6,7 @@ import { readRef } from '../git/refs'
 import { listTree } from '../git/tree'
 import type { TreeEntry } from '../types/git'
 import type { LogPruneReport, RunLogRead } from '../types/log'
-import type { Receipt, RecordedRun } from '../types/receipt'
+import type { Receipt, ReceiptEntry } from '../types/receipt'
 import { errorLine } from '../utils/messages'
 import { LOGS_REF, decodeRunLog, encodeRunLog, logPath, logTime } from './log-format'
 
@@ -24,21 +24,18 @@ export interface LogBlob {
  * Name the log of each run: its receipt gets `log`, the id of the blob its text will be (computed here, so the
  * receipt and the log go into Git in the same fast-import). Runs without output get no log and cost nothing.
  */
-export function attachLogs(runs: RecordedRun[]): { receipts: Receipt[]; blobs: LogBlob[] } {
-  const receipts: Receipt[] = []
+export function attachLogs(entries: ReceiptEntry[]): { entries: ReceiptEntry[]; blobs: LogBlob[] } {
   const blobs: LogBlob[] = []
-  for (const { receipt, log } of runs) {
+  const named = entries.map((entry): ReceiptEntry => {
+    const { receipt, log, on } = entry
     const text = log && encodeRunLog(receipt, log)
     const oid = text && blobOid(text, receipt.sha)
     const path = oid && logPath(receipt.startedAt, oid)
-    if (!path) {
-      receipts.push(receipt)
-      continue
-    }
-    receipts.push({ ...receipt, log: oid })
+    if (!path) return { receipt, on }
     blobs.push({ path, text: text! })
-  }
-  return { receipts, blobs }
+    return { receipt: { ...receipt, log: oid }, on }
+  })
+  return { entries: named, blobs }
 }
 
 /** The fast-import file commands adding `blobs` to the logs tree. */

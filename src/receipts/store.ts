@@ -4,7 +4,7 @@ import { notesChanges, readNotes, writeNotes } from '../git/notes'
 import { readRef, refTransaction } from '../git/refs'
 import type { RefTxOp } from '../types/git'
 import type { LogPruneReport, RunLogRead } from '../types/log'
-import type { Receipt, RecordedRun } from '../types/receipt'
+import type { Receipt, ReceiptEntry } from '../types/receipt'
 import { LOGS_REF } from './log-format'
 import { type LogBlob, attachLogs, logChanges, pruneLogs, readRunLogs } from './logs-ref'
 import { parseReceipts } from './receipt'
@@ -14,6 +14,8 @@ export interface ReceiptRead {
   /** Lines that could not be read, with the commit they are on. */
   invalid: { sha: string; line: string }[]
 }
+
+export type { ReceiptEntry } from '../types/receipt'
 
 export interface ReceiptStoreOptions {
   /** The repository. */
@@ -33,18 +35,18 @@ export interface ReceiptStoreOptions {
  */
 export interface ReceiptStore {
   readonly ref: string
-  /** Append runs by compare-and-swap, retried on top of concurrent writers: none is lost. Returns the receipts written (with `log`). */
-  append: (runs: RecordedRun[]) => Promise<Receipt[]>
+  /** Append entries by compare-and-swap, retried on top of concurrent writers: none is lost. Returns the receipts written (with `log`). */
+  append: (entries: ReceiptEntry[]) => Promise<Receipt[]>
   /**
-   * One attempt to append `runs` and apply `fence` atomically: the receipts written (with `log`), or `null` when
+   * One attempt to append `entries` and apply `fence` atomically: the receipts written (with `log`), or `null` when
    * git refused (a ref moved, or a fence did not hold): nothing was written, and the caller decides what to try again.
    */
-  publish: (runs: RecordedRun[], fence: RefTxOp[]) => Promise<Receipt[] | null>
+  publish: (entries: ReceiptEntry[], fence: RefTxOp[]) => Promise<Receipt[] | null>
   /** The receipts on the ref (all, or those on `shas`), in the order they were appended within a commit. */
   read: (shas?: string[]) => Promise<ReceiptRead>
   /** The log each receipt names, in order. */
   readLogs: (receipts: Receipt[]) => Promise<RunLogRead[]>
-  /** Drop the logs of runs that started before `before` (by whole hours); receipts stay. */
+  /** Drop the logs of runs that started before `before`; receipts stay. */
   pruneLogs: (before: Date) => Promise<LogPruneReport>
 }
 
@@ -52,32 +54,33 @@ const MESSAGE = 'GitVan receipts'
 
 export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
   const { cwd, ref } = options
-  const written = async (receipts: Receipt[]) => {
+  const written = async (entries: ReceiptEntry[]) => {
+    const receipts = entries.map(entry => entry.receipt)
     for (const receipt of receipts) await options.onWritten?.(receipt)
     return receipts
   }
   /** The notes commit and, when there are logs, the logs commit, on top of `parents`, from one fast-import. */
-  const commitsOn = async (receipts: Receipt[], blobs: LogBlob[], [notes, logs]: (string | null)[]) => importCommits(cwd, [
-    { parent: notes ?? null, message: MESSAGE, changes: await notesChanges(cwd, ref, notes ?? null, receipts.map(toNote)) },
+  const commitsOn = async (entries: ReceiptEntry[], blobs: LogBlob[], [notes, logs]: (string | null)[]) => importCommits(cwd, [
+    { parent: notes ?? null, message: MESSAGE, changes: await notesChanges(cwd, ref, notes ?? null, entries.map(toNote)) },
     ...(blobs.length > 0 ? [{ parent: logs ?? null, message: 'GitVan logs', changes: logChanges(blobs) }] : []),
   ])
   return {
     ref,
-    async append(runs) {
-      if (runs.length === 0) return []
-      const { receipts, blobs } = attachLogs(runs)
-      if (blobs.length === 0) await writeNotes(cwd, ref, receipts.map(toNote), { message: MESSAGE })
-      else await swapRefs(cwd, [ref, LOGS_REF], current => commitsOn(receipts, blobs, current), { what: 'receipts and logs' })
-      return written(receipts)
+    async append(entries) {
+      if (entries.length === 0) return []
+      const { entries: named, blobs } = attachLogs(entries)
+      if (blobs.length === 0) await writeNotes(cwd, ref, named.map(toNote), { message: MESSAGE })
+      else await swapRefs(cwd, [ref, LOGS_REF], current => commitsOn(named, blobs, current), { what: 'receipts and logs' })
+      return written(named)
     },
-    async publish(runs, fence) {
-      const { receipts, blobs } = attachLogs(runs)
-      const refs = receipts.length === 0 ? [] : blobs.length > 0 ? [ref, LOGS_REF] : [ref]
+    async publish(entries, fence) {
+      const { entries: named, blobs } = attachLogs(entries)
+      const refs = named.length === 0 ? [] : blobs.length > 0 ? [ref, LOGS_REF] : [ref]
       const parents = await Promise.all(refs.map(name => readRef(cwd, name)))
-      const commits = refs.length > 0 ? await commitsOn(receipts, blobs, parents) : []
+      const commits = refs.length > 0 ? await commitsOn(named, blobs, parents) : []
       const ops: RefTxOp[] = [...refs.map((name, i) => ({ ref: name, oldValue: parents[i] ?? null, newValue: commits[i]! })), ...fence]
       if (!(await refTransaction(cwd, ops))) return null
-      return written(receipts)
+      return written(named)
     },
     read: shas => readReceipts(cwd, ref, shas),
     readLogs: receipts => readRunLogs(cwd, receipts),
@@ -97,6 +100,6 @@ export async function readReceipts(cwd: string, ref: string, shas?: string[]): P
   return out
 }
 
-function toNote(receipt: Receipt) {
-  return { object: receipt.sha, text: JSON.stringify(receipt), mode: 'append' as const }
+function toNote(entry: ReceiptEntry) {
+  return { object: entry.on ?? entry.receipt.sha, text: JSON.stringify(entry.receipt), mode: 'append' as const }
 }

@@ -31,8 +31,11 @@ export interface Receipt {
   log?: string
 }
 
-/** A receipt to record, with the log of its run (written together, see `ReceiptStore`). */
-export interface RecordedRun {
+/** A receipt on its way to Git, with the log of its run (written together, see `ReceiptStore`). */
+export interface ReceiptEntry {
   receipt: Receipt
+  /** The commit whose note holds it (default `receipt.sha`): a schedule slot's anchor, for schedule runs. */
+  on?: string
+  /** What the run wrote; none when it wrote nothing. */
   log?: RunLog
 }

@@ -134,7 +134,7 @@ describe('runCli: failures', () => {
   })
 
   it('quotes the last three lines of stderr, even when stderr was cut, without terminal escapes', async () => {
-    const script = 'process.stderr.write("x".repeat(3_000_000) + "\\nfirst\\n\\n\\u001B[31msecond\\u001B[39m\\nthird\\nlast\\n"); process.exit(1)'
+    const script = 'process.stderr.write("x".repeat(3_000_000) + "\\nfirst\\n\\n\\u001B[31msecond\\u001B[39m\\nthird\\nlast\\n"); process.exitCode = 1'
     const result = await run({ cmd: NODE, args: ['-e', script] }, { maxOutput: 1024 })
     expect(result.stderr).toHaveLength(1024)
     expect(result.meta).toMatchObject({ truncated: { stderr: true } })

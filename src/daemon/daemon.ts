@@ -147,10 +147,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const stop = linkSignals([shutdown.signal, flight.session.runner.signal])
     const run = linkSignals([stop.signal, cancel])
     try {
-      const { result, receipt } = await runItem(app, item, checkouts, run.signal)
+      const { result, receipt, log } = await runItem(app, item, checkouts, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
       if (stop.signal.aborted && !result.ok) return forget(flight)
-      flight.session.publisher.add({ value: flight, receipt, on: item.noteOn, claim: flight.claim })
+      flight.session.publisher.add({ value: flight, receipt, log, on: item.noteOn, claim: flight.claim })
     } catch (error) {
       warnOnce(`run:${itemId(item)}`, `run of ${item.job.id} on ${item.key.slice(0, 40)} could not start: ${errorLine(error)}`)
       forget(flight)

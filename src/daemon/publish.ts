@@ -5,6 +5,7 @@ import { releaseOps } from '../locks/claims'
 import { leaseVerifyOp } from '../locks/lease'
 import type { Runner } from '../locks/runners'
 import type { ReceiptStore } from '../receipts/store'
+import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import { errorLine } from '../utils/messages'
 
@@ -12,6 +13,8 @@ import { errorLine } from '../utils/messages'
 export interface FinishedRun<T> {
   value: T
   receipt: Receipt
+  /** The run's log, written with its receipt. */
+  log?: RunLog
   /** The commit whose note holds the receipt, when not `receipt.sha` (a schedule slot's anchor). */
   on?: string
   claim: string
@@ -76,7 +79,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
       const lease = options.runner.lease()
       if (!lease) return options.onDropped(runs, 'this runner lost its lease')
       try {
-        if (await options.store.publish(runs.map(run => ({ receipt: run.receipt, on: run.on })), [leaseVerifyOp(lease)])) {
+        if (await options.store.publish(runs.map(run => ({ receipt: run.receipt, on: run.on, log: run.log })), [leaseVerifyOp(lease)])) {
           for (const run of runs) settle(run.claim, 1)
           return options.onPublished(runs)
         }

@@ -1,8 +1,8 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { reportJson, reportText } from '../report'
 import { commonArgs, loadApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'daemon', description: 'Run jobs on new commits, tags, branches and schedules (foreground; `gitvan daemon status` reports)' },
   args: {
     'action': { type: 'positional', required: false, description: '`status` to report instead of running', valueHint: 'status' },

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks'
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { consola } from 'consola'
 import type { DevSession } from '../../dev/session'
 import { errorLine } from '../../utils/messages'
@@ -7,7 +7,7 @@ import { reportJson, reportText } from '../report'
 import { commonArgs, loadApp } from '../shared'
 import { positiveInt, worktreesFlag } from './daemon'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'dev', description: 'Run the daemon with hot reload of jobs, composables, templates, plugins and config' },
   args: {
     lookback: { type: 'string', description: 'Commits looked at for a branch never seen', valueHint: 'n' },

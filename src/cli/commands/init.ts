@@ -1,6 +1,6 @@
 import { existsSync, realpathSync, statSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { join, relative, resolve } from 'pathe'
 import { GitError } from '../../git/error'
 import { resolveRepo } from '../../git/repo'
@@ -34,7 +34,7 @@ const TSCONFIG = '{\n  "extends": "./.gitvan/tsconfig.json"\n}\n'
 /** Config file names GitVan reads: one of them existing means the project has a config. */
 const CONFIG_FILES = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs', 'json'].map(ext => `gitvan.config.${ext}`)
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'init', description: 'Set up GitVan: a config, an example job and template, .gitignore, types (never overwrites)' },
   args: {
     dir: { type: 'positional', required: false, description: 'Directory to set up, created and `git init`-ed if needed (default: the current repository)' },

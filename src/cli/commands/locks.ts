@@ -1,9 +1,9 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { clearExpiredLeases, listLeases } from '../../locks/lease'
 import { parseLeaseRef } from '../../locks/lease-ref'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'locks', description: 'List the leases (locks) under refs/gitvan/locks/' },
   args: {
     'clear-expired': { type: 'boolean', description: 'Delete expired leases (each by compare-and-swap)' },

@@ -1,9 +1,9 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { git } from '../../git/command'
 import { readReceipts } from '../../receipts/store'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'log', description: 'Show receipts of runs, newest first' },
   args: {
     job: { type: 'positional', required: false, description: 'Only this job' },

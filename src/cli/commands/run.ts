@@ -1,8 +1,8 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import type { ExecResult } from '../../types/exec'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'run', description: 'Run a job now on HEAD and write its receipt' },
   args: {
     id: { type: 'positional', description: 'Job id, e.g. docs:changelog', required: true },

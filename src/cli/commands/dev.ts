@@ -3,7 +3,7 @@ import { defineGitVanCommand } from '../command'
 import { consola } from 'consola'
 import type { DevSession } from '../../dev/session'
 import { errorLine } from '../../utils/messages'
-import { reportJson, reportText } from '../report'
+import { createReporter } from '../report'
 import { commonArgs, loadApp } from '../shared'
 import { positiveInt, worktreesFlag } from './daemon'
 
@@ -18,9 +18,9 @@ export default defineGitVanCommand({
   },
   async run({ args }) {
     const [{ startDevSession }, { watchConfig }, { c12Options }] = await Promise.all([import('../../dev/session'), import('c12'), import('../../config/load')])
-    const report = args.json ? reportJson : reportText
     const daemonOptions = { lookback: positiveInt(args.lookback, '--lookback'), concurrency: positiveInt(args.concurrency, '--concurrency'), worktrees: worktreesFlag(args.worktrees) }
     let app = await loadApp(args)
+    const report = createReporter({ json: args.json, root: app.repo.root })
     let session: DevSession
     let queue = Promise.resolve()
     const start = async () => {

@@ -1,11 +1,15 @@
 import { defineGitVanCommand } from '../command'
+import { chooseRunWorktree } from '../../app/run-worktree'
+import { resolveCommit } from '../../git/rev'
 import type { ExecResult } from '../../types/exec'
+import type { GitVanApp, RunJobOptions } from '../../types/app'
 import { commonArgs, withApp } from '../shared'
 
 export default defineGitVanCommand({
-  meta: { name: 'run', description: 'Run a job now on HEAD and write its receipt' },
+  meta: { name: 'run', description: 'Run a job now on HEAD (or --sha) and write its receipt' },
   args: {
     id: { type: 'positional', description: 'Job id, e.g. docs:changelog', required: true },
+    sha: { type: 'string', description: 'Run for this commit (any revision): now() is its time, the receipt goes on it', valueHint: 'rev' },
     payload: { type: 'string', description: 'JSON payload passed to the job', valueHint: 'json' },
     json: { type: 'boolean', description: 'Print the result and receipt as JSON' },
     ...commonArgs,
@@ -13,7 +17,7 @@ export default defineGitVanCommand({
   async run({ args }) {
     const payload = parsePayload(args.payload)
     return withApp(args, async (app) => {
-      const { result, receipt } = await app.runJob(args.id, { payload, trigger: { type: 'manual' } })
+      const { result, receipt } = await app.runJob(args.id, { payload, trigger: { type: 'manual' }, ...(args.sha === undefined ? {} : await commitTarget(app, args.sha)) })
       if (args.json) {
         console.log(JSON.stringify({ id: args.id, result, receipt: receipt ?? null }, null, 2))
       } else {
@@ -30,6 +34,12 @@ export default defineGitVanCommand({
     })
   },
 })
+
+/** `--sha <rev>`: the run is for that commit, at that commit's time, in the worktree chosen for its branch. */
+async function commitTarget(app: GitVanApp, rev: string): Promise<RunJobOptions> {
+  const { sha, branch, commitTime } = await resolveCommit(app.repo.root, rev)
+  return { head: sha, branch, commitTime, worktree: await chooseRunWorktree(app, branch) }
+}
 
 function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`

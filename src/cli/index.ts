@@ -10,6 +10,7 @@ export const commands: Record<string, LazyCommand> = {
   info: () => import('./commands/info').then(m => m.default),
   list: () => import('./commands/list').then(m => m.default),
   run: () => import('./commands/run').then(m => m.default),
+  rerun: () => import('./commands/rerun').then(m => m.default),
   prepare: () => import('./commands/prepare').then(m => m.default),
   init: () => import('./commands/init').then(m => m.default),
   daemon: () => import('./commands/daemon').then(m => m.default),

@@ -66,6 +66,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     root: repo.root,
     dirs: () => jobsDirs,
     loader: () => (loader ??= createLoader()),
+    execTypes,
     onScanned: async list => hooks.callHook('jobs:scanned', list),
   })
 

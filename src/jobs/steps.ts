@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import { runExec } from '../exec/run-exec'
+import { execSpecProblem } from '../exec/spec'
 import type { GitVanContext } from '../types/context'
-import type { ExecResult, ExecSpec } from '../types/exec'
+import type { ExecHandler, ExecResult, ExecSpec } from '../types/exec'
+import { JobDefinitionError } from './define'
 
 /**
  * Run a composite job's steps in order. The first failure stops the job unless that step says
@@ -28,4 +30,12 @@ export async function runSteps(steps: readonly ExecSpec[], ctx: GitVanContext, s
     ...(last?.artifact ? { artifact: last.artifact } : {}),
     meta: { steps: results },
   }
+}
+
+/** Refuse a composite job whose steps cannot run: an exec type nobody registered, or a built-in one missing a field. */
+export function checkSteps(steps: readonly unknown[], types: ReadonlyMap<string, { handler: ExecHandler }>): void {
+  steps.forEach((step, index) => {
+    const problem = execSpecProblem(step, types)
+    if (problem) throw new JobDefinitionError(`steps[${index}]`, `\`steps[${index}]\`: ${problem}`)
+  })
 }

@@ -179,7 +179,6 @@ describe('exec types through composite jobs', () => {
   })
 
   it.each([
-    ["{ exec: 'nope' }", 'Unknown exec type "nope": known types are cli, job, js, llm, tmpl'],
     ["{ exec: 'cli', cmd: 'ls', cwd: '../' }", 'Refusing cwd "../": it escapes the repository root'],
     ["{ exec: 'js', module: '/etc/passwd' }", 'Refusing js module "/etc/passwd": absolute paths are not allowed'],
     ["{ exec: 'js', module: 'scripts/none.ts', export: 'x' }", 'scripts/none.ts'],

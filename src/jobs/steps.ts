@@ -2,22 +2,36 @@ import { performance } from 'node:perf_hooks'
 import { runExec } from '../exec/run-exec'
 import { execSpecProblem } from '../exec/spec'
 import type { GitVanContext } from '../types/context'
-import type { ExecHandler, ExecResult, ExecSpec } from '../types/exec'
+import type { ExecHandler, ExecResult } from '../types/exec'
+import type { JobStep } from '../types/job'
+import { failure } from '../exec/result'
 import { JobDefinitionError } from './define'
 
 /**
  * Run a composite job's steps in order. The first failure stops the job unless that step says
- * `continueOnError`; every step's result is kept under `meta.steps`.
+ * `continueOnError`; every step's result is kept under `meta.steps`. A step given as a function gets the results
+ * of the named steps before it and returns the spec to run.
  */
-export async function runSteps(steps: readonly ExecSpec[], ctx: GitVanContext, signal: AbortSignal): Promise<ExecResult> {
+export async function runSteps(steps: readonly JobStep[], ctx: GitVanContext, signal: AbortSignal): Promise<ExecResult> {
   const started = performance.now()
   const results: (ExecResult & { step: string })[] = []
+  const named: Record<string, ExecResult> = {}
   let failed: (ExecResult & { step: string }) | undefined
-  for (const [index, spec] of steps.entries()) {
+  for (const [index, step] of steps.entries()) {
     if (signal.aborted) break
-    const result = { step: spec.name ?? `${index + 1}:${spec.exec}`, ...(await runExec(spec, { ctx, signal })) }
+    let spec
+    try {
+      spec = typeof step === 'function' ? await step({ steps: named, ctx }) : step
+    } catch (error) {
+      spec = undefined
+      failed = { step: `${index + 1}`, ...failure(error) }
+      results.push(failed)
+      break
+    }
+    const result = { step: spec?.name ?? `${index + 1}:${spec?.exec}`, ...(await runExec(spec!, { ctx, signal })) }
     results.push(result)
-    if (!result.ok && !spec.continueOnError) {
+    if (spec?.name) named[spec.name] = result
+    if (!result.ok && !spec?.continueOnError) {
       failed = result
       break
     }
@@ -32,10 +46,13 @@ export async function runSteps(steps: readonly ExecSpec[], ctx: GitVanContext, s
   }
 }
 
-/** Refuse a composite job whose steps cannot run: an exec type nobody registered, or a built-in one missing a field. */
+/**
+ * Refuse a composite job whose steps cannot run: an exec type nobody registered, or a built-in one missing a field.
+ * A step given as a function makes its spec when it runs: that spec is checked then (`runExec`).
+ */
 export function checkSteps(steps: readonly unknown[], types: ReadonlyMap<string, { handler: ExecHandler }>): void {
   steps.forEach((step, index) => {
-    const problem = execSpecProblem(step, types)
+    const problem = typeof step === 'function' ? null : execSpecProblem(step, types)
     if (problem) throw new JobDefinitionError(`steps[${index}]`, `\`steps[${index}]\`: ${problem}`)
   })
 }

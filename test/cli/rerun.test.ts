@@ -4,7 +4,9 @@ import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { createGitVan } from '../../src/app/create'
 import { readPairs, rerunPairs } from '../../src/daemon/rerun'
-import { acquireLease, leaseRef } from '../../src/locks/lease'
+import { claimWork, releaseOps } from '../../src/locks/claims'
+import { leaseVerifyOp } from '../../src/locks/lease'
+import { createRunnerLiveness, startRunner } from '../../src/locks/runners'
 import { createReceipt } from '../../src/receipts/receipt'
 import { gitvan } from '../utils/cli'
 import { allReceipts, startDaemon } from '../utils/daemon'
@@ -87,7 +89,7 @@ describe('gitvan rerun', () => {
     expect(allReceipts(repo)).toHaveLength(9 + 6)
   })
 
-  it('under the lease: a held pair waits, a pair that succeeded meanwhile is not run; a tag pair keeps its tag trigger', async () => {
+  it('under its claim: a pair another runner holds waits, one settled meanwhile is not run; a tag pair keeps its tag trigger', async () => {
     const repo = createProject({ '.gitignore': 'pass\n', 'jobs/release.ts': "import { existsSync } from 'node:fs'\nexport default defineJob({ on: { tag: 'v*' }, run({ ctx }) { if (!existsSync(ctx.root + '/pass')) throw new Error('no pass file') } })\n" })
     await gitvan(['daemon', '--once'], { cwd: repo })
     sh(repo, 'tag', 'v1.0.0')
@@ -100,19 +102,24 @@ describe('gitvan rerun', () => {
       expect([v1, v2].map(pair => [pair!.key, pair!.status]).sort()).toEqual([['tag:v1.0.0', 'failed'], ['tag:v2.0.0', 'failed']])
       const one = v1!.key === 'tag:v1.0.0' ? v1! : v2!
       const two = one === v1 ? v2! : v1!
-      // Held as a daemon holds it while it runs the pair: with no time to wait, the rerun gives up.
-      const lease = await acquireLease(repo, leaseRef({ job: 'release', key: one.key }), { owner: 'another daemon', ttl: 60_000 })
-      expect((await rerunPairs(app, [one], { leaseWait: 0 })).map(result => result.outcome)).toEqual(['held'])
-      // Waiting for it: the holder's run succeeds and it lets go; the rerun re-reads the receipts under the lease.
+      // Claimed by another runner, as a daemon claims the pair while it runs it: with no time to wait, the rerun gives up.
+      const other = await startRunner(repo, { ttl: 60_000 })
+      const { claim } = await claimWork(repo, other, [{ item: `release ${one.key}` }], createRunnerLiveness(60_000))
+      expect(claim).not.toBeNull()
+      const [held] = await rerunPairs(app, [one], { leaseWait: 0 })
+      expect(held).toMatchObject({ outcome: 'held', message: expect.stringMatching(/^held by runner refs\/gitvan\/locks\/runners\//) })
+      // Waiting for it: the other runner's run succeeds, it publishes and lets go of the claim in one transaction, as
+      // the daemon does; the rerun then reads the receipts again under its own claim and finds the pair settled.
       const waiting = rerunPairs(app, [one])
-      await app.receipts.append([createReceipt({ job: 'release', sha: one.sha, trigger: one.trigger, worktree: 'main', startedAt: new Date(), result: { ok: true, durationMs: 1 }, status: 'ok' })])
-      sh(repo, 'update-ref', '-d', lease!.ref, lease!.id)
+      const ok = createReceipt({ job: 'release', sha: one.sha, trigger: one.trigger, worktree: 'main', startedAt: new Date(), result: { ok: true, durationMs: 1 }, status: 'ok' })
+      expect(await app.receipts.publish([{ receipt: ok }], [leaseVerifyOp(other.lease()!), ...await releaseOps(repo, [claim!])])).toBe(true)
+      await other.stop()
       expect((await waiting).map(result => result.outcome)).toEqual(['done'])
       expect(receiptsOf(repo, 'release', one.sha).filter(receipt => receipt.trigger.tag === 'v1.0.0').map(receipt => receipt.status)).toEqual(['error', 'ok'])
 
       const [result] = await rerunPairs(app, [two])
       expect(result).toMatchObject({ outcome: 'ran', receipt: { job: 'release', status: 'ok', trigger: { type: 'tag', tag: 'v2.0.0' } } })
-      expect((await readPairs(app, { job: 'release' })).map(pair => pair.status)).toEqual(['succeeded', 'succeeded'])
+      expect((await readPairs(app, { job: 'release' })).map(pair => pair.status)).toEqual(['settled', 'settled'])
     } finally {
       await app.close()
     }

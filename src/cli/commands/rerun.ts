@@ -39,35 +39,37 @@ export default defineGitVanCommand({
       } finally {
         process.off('SIGINT', onSignal)
       }
-      if (args.json) console.log(JSON.stringify(results.map(({ pair, outcome, message, result, receipt }) => ({ job: pair.job, key: pair.key, sha: pair.sha, outcome, ...(message ? { message } : {}), ...(result ? { ok: result.ok, error: result.error } : {}), receipt: receipt ?? null })), null, 2))
+      if (args.json) console.log(JSON.stringify(results.map(({ pair, outcome, message, receipt }) => ({ job: pair.job, key: pair.key, sha: pair.sha, outcome, ...(message ? { message } : {}), ...(receipt ? { ok: receipt.ok, error: receipt.error } : {}), receipt: receipt ?? null })), null, 2))
       else for (const result of results) console.log(describe(result, app.options.receipts.ref))
-      if (results.some(result => !['not-failed', 'done'].includes(result.outcome) && !(result.outcome === 'ran' && result.result?.ok))) process.exitCode = 1
+      if (results.some(result => !['not-failed', 'done'].includes(result.outcome) && !(result.outcome === 'ran' && result.receipt?.ok))) process.exitCode = 1
     })
   },
 })
 
 /** One line per pair: what was done, or why nothing was. */
-function describe({ pair, outcome, message, result, receipt }: RerunResult, ref: string): string {
+function describe({ pair, outcome, message, receipt }: RerunResult, ref: string): string {
   const label = `${pair.job} ${pair.key === pair.sha ? pair.sha.slice(0, 7) : `${pair.sha.slice(0, 7)} (${pair.key.replace(':', ' ')})`}`
   switch (outcome) {
     case 'ran': {
-      return `${label} ${result!.ok ? 'ok' : `failed again: ${result!.error ?? 'no reason given'}`} in ${result!.durationMs} ms; receipt on ${receipt!.sha.slice(0, 7)} (${ref})`
+      const status = receipt!.ok ? 'ok' : receipt!.status === 'cancelled' ? `cancelled (${receipt!.reason})` : `failed again: ${receipt!.error ?? 'no reason given'}`
+      return `${label} ${status} in ${receipt!.durationMs} ms; receipt on ${receipt!.sha.slice(0, 7)} (${ref})`
     }
     case 'not-failed': {
-      return `${label}: nothing to do, its last run ${pair.status === 'succeeded' ? 'succeeded' : 'was cancelled'}`
+      const last = pair.last.status
+      return `${label}: nothing to do, ${last === 'ok' ? 'its last run succeeded' : last === 'skipped' || last === 'cancelled' ? `its last run was ${last}` : 'a run of it succeeded'}`
     }
     case 'done': {
-      return `${label}: nothing to do, another run succeeded meanwhile`
+      return `${label}: nothing to do, another run settled it meanwhile`
     }
     case 'unknown-job':
     case 'broken-job': {
       return `${label}: not run, ${message}`
     }
     case 'held': {
-      return `${label}: not run, another process held its lease throughout; try again (\`gitvan locks\` shows who)`
+      return `${label}: not run, ${message} throughout; try again (\`gitvan locks\` shows the runners)`
     }
     case 'lost': {
-      return `${label}: ran, but its lease was taken over meanwhile: its receipt is left to the process that took it`
+      return `${label}: ran, but this process lost its runner lease: its receipt is left to the runner that took the work`
     }
     default: {
       return `${label}: not run, interrupted`

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { gitvan } from '../utils/cli'
@@ -77,6 +77,18 @@ describe('gitvan run', () => {
     const bad = await gitvan(['run', 'clock', '--sha', 'nope'], { cwd: repo })
     expect(bad.code).toBe(1)
     expect(bad.stderr.trim()).toBe(`gitvan: "nope" is not a commit of the repository in ${repo}: pass a sha, branch or tag, e.g. HEAD~2`)
+  })
+
+  it("--sha with a job that asks for `checkout: 'isolated'`: it runs in a checkout of that commit, removed afterwards", async () => {
+    const repo = createProject({ 'jobs/read.ts': "import { readFileSync } from 'node:fs'\nexport default defineJob({ checkout: 'isolated', run: ({ ctx }) => ({ ok: true, stdout: readFileSync(ctx.worktreeRoot + '/version.txt', 'utf8') }) })\n" })
+    commitFiles(repo, { 'version.txt': 'one' }, 'one')
+    commitFiles(repo, { 'version.txt': 'two' }, 'two')
+    writeFileSync(join(repo, 'version.txt'), 'edited, not committed')
+    const old = await gitvan(['run', 'read', '--sha', 'HEAD~1', '--json'], { cwd: repo })
+    expect(JSON.parse(old.stdout).result.stdout).toBe('one')
+    const head = await gitvan(['run', 'read', '--json'], { cwd: repo })
+    expect(JSON.parse(head.stdout).result.stdout).toBe('two')
+    expect(sh(repo, 'worktree', 'list', '--porcelain').split('\n').filter(line => line.startsWith('worktree '))).toEqual([`worktree ${repo}`])
   })
 
   it('unknown id: did you mean', async () => {

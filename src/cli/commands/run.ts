@@ -1,8 +1,7 @@
 import { defineGitVanCommand } from '../command'
-import { chooseRunWorktree } from '../../app/run-worktree'
+import { inRunWorktree } from '../../app/run-worktree'
 import { resolveCommit } from '../../git/rev'
 import type { ExecResult } from '../../types/exec'
-import type { GitVanApp, RunJobOptions } from '../../types/app'
 import { commonArgs, withApp } from '../shared'
 
 export default defineGitVanCommand({
@@ -17,7 +16,17 @@ export default defineGitVanCommand({
   async run({ args }) {
     const payload = parsePayload(args.payload)
     return withApp(args, async (app) => {
-      const { result, receipt } = await app.runJob(args.id, { payload, trigger: { type: 'manual' }, ...(args.sha === undefined ? {} : await commitTarget(app, args.sha)) })
+      const job = await app.loadJob(args.id)
+      // With --sha the run is for that commit, at that commit's time; a job with `checkout: 'isolated'` gets a
+      // checkout of the commit it runs for.
+      const commit = args.sha === undefined ? undefined : await resolveCommit(app.repo.root, args.sha)
+      const target = commit ?? { sha: app.repo.head, branch: app.repo.branch }
+      const { result, receipt } = await inRunWorktree(app, job, target, worktree => app.runJob(args.id, {
+        payload,
+        trigger: { type: 'manual' },
+        worktree,
+        ...(commit ? { head: commit.sha, branch: commit.branch, commitTime: commit.commitTime } : {}),
+      }))
       if (args.json) {
         console.log(JSON.stringify({ id: args.id, result, receipt: receipt ?? null }, null, 2))
       } else {
@@ -34,12 +43,6 @@ export default defineGitVanCommand({
     })
   },
 })
-
-/** `--sha <rev>`: the run is for that commit, at that commit's time, in the worktree chosen for its branch. */
-async function commitTarget(app: GitVanApp, rev: string): Promise<RunJobOptions> {
-  const { sha, branch, commitTime } = await resolveCommit(app.repo.root, rev)
-  return { head: sha, branch, commitTime, worktree: await chooseRunWorktree(app, branch) }
-}
 
 function withNewline(text: string): string {
   return text.endsWith('\n') ? text : `${text}\n`

@@ -41,7 +41,7 @@ describe('gitvan dev', () => {
     writeFileSync(join(repo, 'gitvan.config.mjs'), 'export default { daemon: { pollInterval: 400 } }\n')
     await dev.until(events => events.some(event => event.type === 'reload' && event.config === true))
     expect(await dev.stop()).toBe(0)
-  })
+  }, 90_000)
 
   it('text mode: each reload names the files that changed, relative to the root; branch runs name their branch', async () => {
     const repo = createProject({

@@ -28,11 +28,11 @@ describe('gitvan prepare', () => {
     const bad: [string, string][] = [
       ['export default defineJob({ run() { useGti() } })', "Cannot find name 'useGti'"],
       ["export default defineJob({ run: () => useJob().run('docs:changelgo') })", 'docs:changelgo'],
-      ["export default defineJob({ steps: [{ exec: 'job', job: 'docs:changelgo' }] })", `Type '"docs:changelgo"' is not assignable to type 'keyof GitVanJobs'`],
+      ["export default defineJob({ steps: [{ exec: 'job', job: 'docs:changelgo' }] })", `Type '{ exec: "job"; job: "docs:changelgo"; }' is not assignable`],
       ["export default defineJob({ steps: [{ exec: 'shell', cmd: 'echo' }] })", `Type '"shell"' is not assignable`],
-      ["export default defineJob({ steps: [{ exec: 'cli', args: ['x'] }] })", `Type '{ exec: "cli"; args: string[]; }' is not assignable to type 'ExecSpec'`],
-      ["export default defineJob({ steps: [{ exec: 'llm', prompt: 'a', template: 'b' }] })", "Type 'string' is not assignable to type 'undefined'"],
-      ["export default defineJob({ steps: [{ exec: 'llm' }] })", `Type '{ exec: "llm"; }' is not assignable to type 'ExecSpec'`],
+      ["export default defineJob({ steps: [{ exec: 'cli', args: ['x'] }] })", `Type '{ exec: "cli"; args: string[]; }' is not assignable`],
+      ["export default defineJob({ steps: [{ exec: 'llm', prompt: 'a', template: 'b' }] })", `Type '{ exec: "llm"; prompt: string; template: string; }' is not assignable`],
+      ["export default defineJob({ steps: [{ exec: 'llm' }] })", `Type '{ exec: "llm"; }' is not assignable`],
     ]
     bad.forEach(([source], i) => writeFileSync(join(repo, `jobs/bad${i}.ts`), `${source}\n`))
     const failed = tsc(repo)

@@ -1,7 +1,7 @@
 import { defineBuildConfig } from 'unbuild'
 
 export default defineBuildConfig({
-  entries: ['src/index', 'src/cli/index', 'src/cli/bin'],
+  entries: ['src/index', 'src/kit', 'src/cli/index', 'src/cli/bin'],
   declaration: 'node16',
   clean: true,
   rollup: {

@@ -9,6 +9,8 @@ import { listRefs } from '../git/refs'
 import type { RefVerifyOp } from '../types/git'
 import { casBackoff, casEach } from '../git/cas'
 import { type LeaseContent, type LeaseRecord, readLeaseRecords, writeLeaseCommit } from './lease-record'
+import { describeValue } from '../utils/describe'
+import { is, keyPath, object, optional } from '../utils/rules'
 
 export type { LeaseContent, LeaseRecord } from './lease-record'
 
@@ -168,7 +170,7 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   }
   const lose = (why: string) => {
     current = null
-    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; the work it guards is stopped and left to whoever holds it next`)
+    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; stop the work it guards`)
     logger.error(message)
     controller.abort(new LeaseError(message))
   }
@@ -233,17 +235,23 @@ function logTakeOver(record: LeaseRecord, now: number): void {
     : `Took over a corrupted lease. ${record.problem}`)
 }
 
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
+/** Each option's words say how to fix it: `Invalid lease ttl 0 for <ref> in <cwd>: pass a positive number ...`. */
+const acquireRule = object({
+  owner: is(value => typeof value === 'string' && value !== '', 'pass a non-empty string naming the holder'),
+  ttl: is(value => isFiniteNumber(value) && value > 0, 'pass a positive number of milliseconds (e.g. 30000)'),
+  wait: optional(is(value => isFiniteNumber(value) && value >= 0, 'pass milliseconds to keep retrying, or 0')),
+  now: optional(is(isFiniteNumber, 'pass epoch milliseconds, or leave it out')),
+}, { expected: 'pass { owner, ttl }' })
+
 function assertAcquire(cwd: string, refs: string[], options: Partial<AcquireOptions>): void {
   if (!Array.isArray(refs)) throw new LeaseError(`Invalid lease refs ${JSON.stringify(refs)} in ${cwd}: pass an array of ref names (see leaseRef)`)
   refs.forEach(ref => assertRefName(cwd, ref, 'lease ref'))
-  const { owner, ttl, wait, now } = options ?? {}
-  const fail = (what: string, value: unknown, fix: string): never => {
-    throw new LeaseError(`Invalid lease ${what} ${typeof value === 'string' ? JSON.stringify(value) : String(value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${fix}`)
+  const problem = acquireRule(options ?? {})
+  if (problem) {
+    throw new LeaseError(`Invalid lease ${keyPath(problem.keys) || 'options'} ${describeValue(problem.value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${problem.message}`)
   }
-  if (typeof owner !== 'string' || owner === '') fail('owner', owner, 'pass a non-empty string naming the holder')
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) fail('ttl', ttl, 'pass a positive number of milliseconds (e.g. 30000)')
-  if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0)) fail('wait', wait, 'pass milliseconds to keep retrying, or 0')
-  if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) fail('now', now, 'pass epoch milliseconds, or leave it out')
 }
 
 function assertLease(cwd: string, lease: Lease): void {

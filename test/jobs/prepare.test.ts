@@ -39,5 +39,5 @@ describe('gitvan prepare', () => {
     expect(failed.status).not.toBe(0)
     const errorsOf = (i: number) => failed.stdout.split('\n').filter(line => line.startsWith(`jobs/bad${i}.ts(`)).join('\n')
     expect(bad.map(([source, error], i) => ({ source, found: errorsOf(i).includes(error) || errorsOf(i) }))).toEqual(bad.map(([source]) => ({ source, found: true })))
-  })
+  }, 120_000)
 })

@@ -4,7 +4,7 @@ import { camelCase, kebabCase } from 'scule'
 import { suggest } from '../utils/suggest'
 
 /** A command line that does not fit the command's flags and arguments. */
-export class UsageError extends Error {
+class UsageError extends Error {
   override name = 'UsageError'
 }
 

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { readFile } from 'node:fs/promises'
 import { createJiti } from 'jiti'
 import { dirname, join } from 'pathe'
@@ -26,22 +24,11 @@ export interface ModuleLoaderOptions {
   sharedDirs: string[]
   /** Jobs dirs: their non-job files (helpers) get auto-imports too. */
   jobsDirs: string[]
-  /** Transpile cache (default: `transpileCacheDir(root)`). */
-  cacheDir?: string
+  /** Where jiti keeps transpiled files. */
+  cacheDir: string
 }
 
 const CODE_FILE = /\.(m?ts|m?js)$/
-
-/**
- * Where transpiled project files are cached, never in the repository's tracked files: `node_modules/.cache/gitvan`
- * (the usual home of tool caches, ignored with node_modules) when the project has node_modules, else a folder per
- * repository under the OS temp dir.
- */
-export function transpileCacheDir(root: string): string {
-  if (existsSync(join(root, 'node_modules'))) return join(root, 'node_modules/.cache/gitvan/jiti')
-  const repo = createHash('sha1').update(root).digest('hex').slice(0, 16)
-  return join(tmpdir(), `gitvan-cache-${process.getuid?.() ?? 'user'}`, repo, 'jiti')
-}
 
 /** Node's CommonJS module cache, where jiti keeps the modules it evaluated. */
 const moduleCache = createRequire(import.meta.url).cache
@@ -54,8 +41,7 @@ const moduleCache = createRequire(import.meta.url).cache
 export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const injected = new Map<string, { hash: string; code: string }>()
   const ownRoot = dirname(options.entries.gitvan)
-  const cacheDir = options.cacheDir ?? transpileCacheDir(options.root)
-  const transpiler = createJiti(join(options.root, '_'), { fsCache: cacheDir, moduleCache: false })
+  const transpiler = createJiti(join(options.root, '_'), { fsCache: options.cacheDir, moduleCache: false })
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
   const runtime = createJiti(join(options.root, '_'), {
     fsCache: false,

@@ -221,7 +221,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const { state: stored } = await readState(cwd)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
-    for (const [tag, type] of snapshot.otherTags) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
+    for (const [tag, type] of snapshot.otherTags) {
+      if (!state.tags.includes(tag)) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
+    }
 
     const seenLines = historyLines(snapshot, self, config.worktrees)
     const knownTips = stored ? seenLines.filter(line => line.name in state.heads).map(line => line.tip) : null
@@ -418,17 +420,36 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       })
   }
 
-  /** `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. */
+  /**
+   * `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. Work
+   * another runner holds is waited for, and said so; a runner that stops renewing its lease is judged dead within
+   * `locks.ttl` and its work taken over; past a job's timeout plus twice the ttl, `--once` gives up with an error.
+   */
   async function runOnce(): Promise<void> {
+    const limit = app.options.jobs.timeout + 2 * app.options.locks.ttl
+    let waitingSince: number | undefined
+    let told = ''
     for (;;) {
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
         await queue.idle()
         await session?.publisher.flush()
+        waitingSince = undefined
         continue
       }
       if (heldCount === 0 && waiting === 0) break
+      if (heldCount > 0) {
+        waitingSince ??= Date.now()
+        const holders = [...new Set(held.values())].sort().join(', ')
+        if (holders !== told) {
+          told = holders
+          options.report({ type: 'warn', message: `waiting for ${heldCount} item(s) held by ${holders}; a runner whose lease is not renewed for ${app.options.locks.ttl} ms is judged dead and its work taken over` })
+        }
+        if (Date.now() - waitingSince > limit) {
+          throw new Error(`gave up after ${Math.round((Date.now() - waitingSince) / 1000)} s waiting for ${heldCount} item(s) held by ${holders}, longer than a job may run (jobs.timeout + 2 × locks.ttl): stop that runner or run again later`)
+        }
+      }
       await sleep(Math.min(500, app.options.locks.ttl / 4))
     }
   }

@@ -355,9 +355,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const slots = [...slotsDone].filter(([job, slot]) => (base.schedules[job] ?? '') < slot)
     const lineGone = Object.keys(base.heads).some(name => !lines.has(name))
     const news = lineGone || !sameSet(tags, base.tags) || !sameSet(branches, base.branches)
-    // Settled heads are progress, not truth (receipts are): written at most every few seconds while commits keep
-    // coming, so a busy repository does not get a state commit per commit. A restart re-reads a few receipts.
-    const headsDue = localHeads.size > 0 && (finalSettle || Date.now() - stateWritten >= STATE_INTERVAL)
+    // Settled heads are progress, not truth (receipts are): written at once when the daemon is idle, and at most
+    // every few seconds while commits keep coming, so a busy repository does not get a state commit per commit.
+    const idle = queue.size() === 0 && inFlight.size === 0
+    const headsDue = localHeads.size > 0 && (finalSettle || idle || Date.now() - stateWritten >= STATE_INTERVAL)
     const slotsDue = slots.length > 0 && (finalSettle || Date.now() - stateWritten >= 60_000)
     if (!news && !headsDue && !slotsDue) return
     stateWritten = Date.now()

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { runGit } from '../git/command'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
@@ -81,6 +82,9 @@ const WINDOW = 1000
 const STATE_INTERVAL = 2000
 /** Milliseconds between progress reports of a backlog. */
 const PROGRESS_INTERVAL = 3000
+/** Idle milliseconds before housekeeping, and the least time between two. */
+const HOUSEKEEPING_IDLE = 30_000
+const HOUSEKEEPING_EVERY = 10 * 60_000
 
 /** A claimed item, with the session (runner and publisher) it was claimed by. */
 interface Flight {
@@ -129,6 +133,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const stopped = new Promise<void>(resolve => (finished = resolve))
   let retryTimer: NodeJS.Timeout | undefined
   let releaseTimer: NodeJS.Timeout | undefined
+  let housekeepingTimer: NodeJS.Timeout | undefined
+  let lastHousekeeping = 0
   let retryPass = options.retryFailed === true
   let stateWritten = 0
   /** Settled heads advanced in memory and not yet written to the state: plans start from them. */
@@ -170,6 +176,21 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       run.dispose()
       stop.dispose()
     }
+  }
+
+  /**
+   * Once the daemon has been idle for a while, `git gc --auto`: git decides whether there is anything to pack (its
+   * `gc.auto` thresholds), so the objects runs leave are packed before the user's own next commit has to.
+   */
+  function scheduleHousekeeping(): void {
+    clearTimeout(housekeepingTimer)
+    if (!app.options.daemon.housekeeping || options.once || stopping || queue.size() > 0 || inFlight.size > 0) return
+    housekeepingTimer = setTimeout(() => {
+      if (stopping || queue.size() > 0 || Date.now() - lastHousekeeping < HOUSEKEEPING_EVERY) return
+      lastHousekeeping = Date.now()
+      runGit(['gc', '--auto', '--quiet'], { cwd }).catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+    }, HOUSEKEEPING_IDLE)
+    housekeepingTimer.unref()
   }
 
   /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
@@ -312,6 +333,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo) : 0
     await settle(snapshot, state, tagWork, branchWork)
     reportProgress()
+    scheduleHousekeeping()
     await app.callHook('daemon:tick', { at, queued, running: queue.running() })
     return { queued, held: held.size, waiting }
   }
@@ -567,6 +589,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function closeSession(): Promise<void> {
     clearTimeout(releaseTimer)
+    clearTimeout(housekeepingTimer)
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()

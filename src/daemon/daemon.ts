@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
@@ -24,6 +25,8 @@ import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
+import type { RemoteSync } from './remote-sync'
+import { remoteBranchesPrefix, startRemoteSync } from './remote-sync'
 import { readSnapshot } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
@@ -91,10 +94,13 @@ interface Session {
 
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const cwd = app.repo.root
+  const { refs } = app
+  /** With a remote, the branches followed are the remote's (fetched by `sync`), not this clone's. */
+  const branchesPrefix = refs.remote ? remoteBranchesPrefix(refs.remote) : 'refs/heads/'
   const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
-  const liveness = createRunnerLiveness(app.options.locks.ttl)
+  const liveness = createRunnerLiveness(app.options.locks.ttl, refs)
   const checkouts = createCheckouts(app.repo)
   const anchors = createAnchors(cwd)
   const reported = new Set<string>()
@@ -113,6 +119,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let closeReason: DaemonCloseInfo = { reason: 'done' }
   let watcher: RefWatcher | undefined
   let schedules: Schedules | undefined
+  let sync: RemoteSync | undefined
+  let stopWatchingReach = () => {}
   let current: Promise<TickSummary> | undefined
   let dirty = false
   let stopping = false
@@ -173,7 +181,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const current = session
       const release = current?.publisher.finished() ?? []
       if (!current || release.length === 0 || stopping) return
-      claimWork(cwd, current.runner, [], liveness, { release })
+      claimWork(refs, current.runner, [], liveness, { release })
         .then(() => current.publisher.released(release))
         .catch(error => warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`))
     }, 1000)
@@ -202,12 +210,12 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A runner lease and the publisher fenced by it. A runner that lost its lease (judged dead) is replaced. */
   async function startSession(): Promise<Session> {
-    const runner = await startRunner(cwd, {
+    const runner = await startRunner(refs, {
       ttl: app.options.locks.ttl,
       info: () => ({ version: app.version, worktree: self.id, running: queue.running(), queued: queue.size() - queue.running(), inFlight: inFlight.size }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ cwd, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -238,8 +246,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function tick(): Promise<TickSummary> {
     const at = new Date()
-    const snapshot = await readSnapshot(cwd)
-    const { state: stored } = await readState(cwd)
+    const snapshot = await readSnapshot(cwd, branchesPrefix)
+    const { state: stored } = await readState(refs)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
     for (const [tag, type] of snapshot.otherTags) {
@@ -292,7 +300,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const byId = new Map(items.map(item => [itemId(item), item]))
     const current = await currentSession()
     const release = current.publisher.finished()
-    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
+    const result = await claimWork(refs, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
     current.publisher.released(release)
     for (const { runner: who, why } of result.reclaimed) options.report({ type: 'warn', message: `took over the work of runner ${who}: ${why}` })
     for (const [id, holder] of result.held) held.set(id, holder)
@@ -301,6 +309,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const granted = result.granted.map(id => byId.get(id)!)
     for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
     current.publisher.track(claim, granted.length)
+    // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
+    await app.receipts.sync()
     const fresh = await readProgress(granted)
     const now = Date.now()
     const runnable = granted.filter((item) => {
@@ -363,7 +373,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     stateWritten = Date.now()
     const heads = new Map(localHeads)
     localHeads.clear()
-    await updateState(cwd, (state) => {
+    await updateState(refs, (state) => {
       for (const [name, { from, to }] of heads) {
         // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
         if ((state.heads[name] ?? null) === from) state.heads[name] = to
@@ -378,7 +388,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A first start: tags and branches that exist are history, not news. */
   async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
-    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
+    return updateState(refs, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
   }
 
   /** One slot of a schedule: the job runs on HEAD of the daemon's worktree, its receipt on the slot's anchor. */
@@ -402,7 +412,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */
   async function catchUp(): Promise<void> {
-    const { state } = await readState(cwd)
+    const { state } = await readState(refs)
     const now = new Date()
     for (const job of jobs.jobs.filter(job => job.job.meta.schedule)) {
       const since = state?.schedules[job.id]
@@ -437,7 +447,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     current = tick()
       .catch((error) => {
-        options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
+        // An outage is said once (see `watchReach`); the tick after it answers again picks up.
+        if (!(error instanceof RemoteUnreachableError)) options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
         return { queued: 0, held: 0, waiting: 0 }
       })
       .finally(() => {
@@ -459,6 +470,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     let waitingSince: number | undefined
     let told = ''
     for (;;) {
+      await sync?.now()
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
@@ -496,6 +508,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     async run() {
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      if (refs.remote) await startSync(refs.remote)
       session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
@@ -503,7 +516,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
         if (options.once) {
           await runOnce()
         } else if (!stopping) {
-          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
+          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick, also: refs.remote ? [branchesPrefix.slice(0, -1)] : [] })
           await catchUp()
           if (!stopping) startTimers()
           requestTick()
@@ -530,8 +543,30 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
   }
 
+  /**
+   * With a remote: fetch everything before the first tick (a fresh clone learns the receipts, the state and the
+   * leases before it plans anything), then on the poll interval and when poked; say an outage once, and its end.
+   */
+  async function startSync(remote: string): Promise<void> {
+    let lostAt = 0
+    stopWatchingReach = refs.onReachability((reachable) => {
+      if (!reachable) {
+        lostAt = Date.now()
+        options.report({ type: 'warn', message: `remote ${remote} is unreachable: taking no new work, keeping finished runs (${session?.publisher.pending() ?? 0} waiting) until it answers` })
+        return
+      }
+      options.report({ type: 'warn', message: `remote ${remote} answers again after ${((Date.now() - lostAt) / 1000).toFixed(1)} s: publishing what waited, taking work again` })
+      requestTick()
+    })
+    sync = startRemoteSync(app, { interval: config.pollInterval, onSynced: requestTick, onProblem: message => warnOnce(message, message) })
+    await sync.start().catch((error: unknown) => {
+      throw new Error(`Cannot start the daemon with remote ${remote}: ${errorLine(error)}; check the remote (\`git ls-remote ${remote}\`) and start again`)
+    })
+  }
+
   async function closeSession(): Promise<void> {
     clearTimeout(releaseTimer)
+    await sync?.close()
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()
@@ -541,6 +576,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     finalSettle = true
     await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
+    stopWatchingReach()
     await checkouts.close()
   }
 }

@@ -112,7 +112,8 @@ export async function claimWork(repo: string | RefStore, runner: Runner, request
       ...judged.deadRunners.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })),
     ]
     if (await runner.fenced(async fence => (await store.transaction([...ops, ...fence])) || null)) {
-      return { claim: claimId, granted: plan.granted, held: plan.held, reclaimed: judged.deadRunners.map(record => ({ runner: record.content?.owner ?? record.ref, why: judged.why.get(record.ref)! })) }
+      const reclaimed = [...new Set(judged.dead.map(entry => entry.runner))].map(ref => ({ runner: judged.deadRunners.find(record => record.ref === ref)?.content?.owner ?? ref, why: judged.why.get(ref)! }))
+      return { claim: claimId, granted: plan.granted, held: plan.held, reclaimed }
     }
     if (attempt >= ATTEMPTS) throw new ClaimError(`Could not claim work in ${cwd}: other runners moved ${CLAIMS_REF} ${attempt + 1} times in a row; retry later`)
     await sleep(casBackoff(attempt))
@@ -164,7 +165,13 @@ function judgeClaims(ledger: ClaimsLedger, runners: LeaseRecord[], self: string,
       dead.push({ claim, runner: entry.runner })
     }
   }
-  const deadRunners = [...new Set(dead.map(entry => entry.runner))].flatMap(ref => (records.has(ref) ? [records.get(ref)!] : []))
+  // Dead runners without claims go too: a runner killed between two claims leaves no lease behind.
+  for (const record of runners) {
+    if (record.ref === self || why.has(record.ref)) continue
+    const reason = liveness.deadBecause(record)
+    if (reason !== null) why.set(record.ref, reason)
+  }
+  const deadRunners = runners.filter(record => why.has(record.ref))
   return { dead, deadRunners, why, live }
 }
 

@@ -26,7 +26,7 @@ import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
 import type { RemoteSync } from './remote-sync'
-import { remoteBranchesPrefix, startRemoteSync } from './remote-sync'
+import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
 import { readSnapshot } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
@@ -508,7 +508,12 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     async run() {
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
-      if (refs.remote) await startSync(refs.remote)
+      if (refs.remote) {
+        await startSync(refs.remote)
+      } else {
+        const from = await adoptCloneReceipts(app, message => options.report({ type: 'warn', message }))
+        if (from) options.report({ type: 'warn', message: `first start in this clone: fetched the receipts and logs of ${from}, so work done elsewhere is not done again` })
+      }
       session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })

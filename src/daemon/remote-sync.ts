@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { watch } from 'chokidar'
 import { join } from 'pathe'
-import { RemoteUnreachableError } from '../git/remote'
+import { RemoteUnreachableError, fetchRefs, upstreamRemote } from '../git/remote'
+import { readRef } from '../git/refs'
 import { LLM_CACHE_REF } from '../llm/cache'
 import { LEASE_PREFIX } from '../locks/lease'
 import { LOGS_REF } from '../receipts/log-format'
@@ -79,5 +80,33 @@ export function startRemoteSync(app: GitVanApp, options: { interval: number; onS
       await watcher?.close()
       await running
     },
+  }
+}
+
+/**
+ * The fetch refspecs that make a plain `git fetch` bring GitVan's receipts, logs and LLM cache (globs, so a remote
+ * without them is no error): what `gitvan init --remote` adds to the remote's config.
+ */
+export function gitvanRefspecs(receiptsRef: string): string[] {
+  return [receiptsRef, LOGS_REF, LLM_CACHE_REF].map(ref => `+${ref}*:${ref}*`)
+}
+
+/**
+ * A daemon without a remote starting in a clone that has no receipts and no state yet (a fresh clone): fetch the
+ * receipts and logs from the remote the branch pulls from, so work done elsewhere is not done again. Returns the
+ * remote fetched from, `null` when there was nothing to do; an unreachable remote is reported and skipped.
+ */
+export async function adoptCloneReceipts(app: GitVanApp, onProblem: (message: string) => void): Promise<string | null> {
+  const cwd = app.repo.root
+  const ref = app.options.receipts.ref
+  if ((await readRef(cwd, ref)) || (await readRef(cwd, STATE_REF))) return null
+  const remote = await upstreamRemote(cwd, app.repo.branch)
+  if (!remote) return null
+  try {
+    await fetchRefs(cwd, remote, gitvanRefspecs(ref).slice(0, 2))
+    return (await readRef(cwd, ref)) ? remote : null
+  } catch (error) {
+    onProblem(`could not fetch receipts from ${remote} (${errorLine(error)}): runs done elsewhere may run again here`)
+    return null
   }
 }

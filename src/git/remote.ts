@@ -109,3 +109,24 @@ function parsePorcelain(stdout: string): Map<string, string> {
   }
   return results
 }
+
+/**
+ * Add `refspecs` to the fetch refspecs of the configured remote `remote` (`remote.<name>.fetch`) when missing, so a
+ * plain `git fetch` brings them too. Returns those added. Throws a one-line error when there is no such remote.
+ */
+export async function addFetchRefspecs(cwd: string, remote: string, refspecs: string[]): Promise<string[]> {
+  const { exitCode } = await runGit(['remote', 'get-url', '--end-of-options', remote], { cwd, okCodes: [0, 2, 128] })
+  if (exitCode !== 0) throw new GitError(['remote', 'get-url', remote], exitCode, '', cwd, `No remote "${remote}" in ${cwd}: add it first (git remote add ${remote} <url>) or name one of \`git remote\``)
+  const { stdout } = await runGit(['config', '--get-all', `remote.${remote}.fetch`], { cwd, okCodes: [0, 1] })
+  const present = new Set(stdout.split('\n').filter(Boolean))
+  const missing = refspecs.filter(refspec => !present.has(refspec))
+  for (const refspec of missing) await runGit(['config', '--add', `remote.${remote}.fetch`, refspec], { cwd })
+  return missing
+}
+
+/** The remote the current branch pulls from, else `origin` when it exists; `null` when there is neither. */
+export async function upstreamRemote(cwd: string, branch: string | null): Promise<string | null> {
+  const configured = branch ? (await runGit(['config', '--get', `branch.${branch}.remote`], { cwd, okCodes: [0, 1] })).stdout.trim() : ''
+  if (configured && configured !== '.') return configured
+  return (await runGit(['remote', 'get-url', 'origin'], { cwd, okCodes: [0, 2, 128] })).exitCode === 0 ? 'origin' : null
+}

@@ -156,4 +156,3 @@ async function latency(label: string, hook: boolean): Promise<void> {
     rmSync(machine, { recursive: true, force: true })
   }
 }
-

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'pathe'
 import { importCommits as importGitCommits } from '../src/git/fast-import'
 import { notesChanges, readNotes } from '../src/git/notes'
@@ -8,7 +9,6 @@ import { type DaemonProcess, startDaemon, waitFor } from '../test/daemon/fixture
 import { commitsOf, git, importCommits } from '../test/daemon/fixtures/repo'
 import { cloneMachine, createProject } from '../test/remote/fixtures/cluster'
 import { type GitServer, createBareRepo, startGitDaemon, stopServers } from '../test/remote/fixtures/servers'
-import { tempDir } from '../test/utils/repo'
 import { builtCli, ensureBuilt, median, report } from './utils'
 
 const WRITERS = 3
@@ -31,7 +31,17 @@ export default async function benchRemote(): Promise<void> {
     await latency('poked by the server\'s post-receive hook', true)
   } finally {
     await stopServers()
+    for (const dir of made) rmSync(dir, { recursive: true, force: true })
   }
+}
+
+const made: string[] = []
+
+/** A directory for this bench, removed at its end. */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gitvan-bench-remote-'))
+  made.push(dir)
+  return dir
 }
 
 /** A server with a bare repository `project.git`: its URL, and the repository's directory. */
@@ -49,12 +59,12 @@ async function server(): Promise<{ server: GitServer; url: string; bare: string 
  */
 async function receiptsLayout(): Promise<void> {
   const { url } = await server()
-  const source = createProject(url, {}, {})
+  const source = createProject(tempDir(), url, {}, {})
   importCommits(source, WRITERS * BATCHES * PER_BATCH)
   git(source, ['push', '-q', 'origin', 'main'])
   const targets = commitsOf(source)
   for (const layout of ['shared', 'per machine'] as const) {
-    const writers = Array.from({ length: WRITERS }, () => cloneMachine(url))
+    const writers = Array.from({ length: WRITERS }, () => cloneMachine(url, tempDir()))
     let pushes = 0
     const started = performance.now()
     await Promise.all(writers.map(async (dir, w) => {
@@ -72,7 +82,7 @@ async function receiptsLayout(): Promise<void> {
       }
     }))
     const wall = performance.now() - started
-    const reader = cloneMachine(url)
+    const reader = cloneMachine(url, tempDir())
     git(reader, ['fetch', '-q', 'origin', '+refs/notes/bench/*:refs/notes/bench/*'])
     const refs = layout === 'shared' ? ['refs/notes/bench/shared'] : writers.map((_, w) => `refs/notes/bench/machine-${w}`)
     const reads: number[] = []
@@ -92,10 +102,10 @@ async function receiptsLayout(): Promise<void> {
 /** `daemon --once` on 1 or 3 machines over a backlog of 600 commits, one job: commits/s, pushes per receipt. */
 async function endToEnd(runners: number): Promise<void> {
   const { server: started, url } = await server()
-  const source = createProject(url, { 'jobs/a.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' }, {})
+  const source = createProject(tempDir(), url, { 'jobs/a.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' }, {})
   importCommits(source, BACKLOG - 1)
   git(source, ['push', '-q', 'origin', 'main'])
-  const machines = Array.from({ length: runners }, () => cloneMachine(url))
+  const machines = Array.from({ length: runners }, () => cloneMachine(url, tempDir()))
   const before = requests(started)
   const at = performance.now()
   const daemons = machines.map(dir => startDaemon(dir, { cli: [builtCli], args: ['--once', '--lookback', '5000', '--json'] }))
@@ -106,8 +116,8 @@ async function endToEnd(runners: number): Promise<void> {
   if (runs !== BACKLOG) throw new Error(`${runs} runs instead of ${BACKLOG}`)
   const after = requests(started)
   report(`${runners} runner(s), ${BACKLOG} commits, --once: commits/s (wall)`, BACKLOG / (wall / 1000), 'commits/s')
-  report(`  pushes per receipt (leases, claims, receipts, state)`, (after.pushes - before.pushes) / BACKLOG, 'pushes')
-  report(`  fetches per receipt`, (after.fetches - before.fetches) / BACKLOG, 'fetches')
+  report(`  pushes per 100 receipts (leases, claims, receipts, state)`, (after.pushes - before.pushes) * 100 / BACKLOG, 'pushes')
+  report(`  fetches per 100 receipts`, (after.fetches - before.fetches) * 100 / BACKLOG, 'fetches')
 }
 
 /** Pushes and fetches the git daemon served so far (its --verbose log names each request). */
@@ -124,14 +134,14 @@ function requests(started: GitServer): { pushes: number; fetches: number } {
 async function latency(label: string, hook: boolean): Promise<void> {
   const { url, bare } = await server()
   const starts = join(tempDir(), 'starts.log')
-  const source = createProject(url, {
+  const source = createProject(tempDir(), url, {
     'jobs/stamp.ts': [
       `import { appendFileSync } from 'node:fs'`,
       `export default defineJob({ on: { commit: true }, run({ trigger }) { appendFileSync(${JSON.stringify(starts)}, trigger.sha + ' ' + Date.now() + '\\n') } })`,
       '',
     ].join('\n'),
   }, {})
-  const machine = cloneMachine(url)
+  const machine = cloneMachine(url, tempDir())
   let daemon: DaemonProcess | undefined
   try {
     if (hook) {
@@ -153,6 +163,5 @@ async function latency(label: string, hook: boolean): Promise<void> {
     report(`push -> job start, ${label}, max`, Math.max(...delays), 'ms')
   } finally {
     await daemon?.kill()
-    rmSync(machine, { recursive: true, force: true })
   }
 }

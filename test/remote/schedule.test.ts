@@ -26,8 +26,8 @@ describe('a schedule on three machines sharing one remote', () => {
       `export default defineJob({ meta: { schedule: '* * * * *' }, run({ trigger }) { appendFileSync(${JSON.stringify(effects)}, \`tick \${trigger.slot} \${process.pid}\\n\`); return { ok: true } } })`,
       '',
     ].join('\n')
-    createProject(url, { 'jobs/tick.ts': job }, { locks: { ttl: 10_000 }, daemon: { pollInterval: 200 } }, ready)
-    const runners = [0, 1, 2].map(i => startRunner(cloneMachine(url), i === 2 ? { env: fakeTime('+3s') } : {}))
+    createProject(tempDir(), url, { 'jobs/tick.ts': job }, { locks: { ttl: 10_000 }, daemon: { pollInterval: 200 } }, ready)
+    const runners = [0, 1, 2].map(i => startRunner(cloneMachine(url, tempDir()), i === 2 ? { env: fakeTime('+3s') } : {}))
     await waitFor('every runner to finish its first tick', () => runners.every(runner => existsSync(join(ready, `ready-${runner.pid}`))), { timeout: 60_000, watch: runners })
 
     // Three minute boundaries pass (up to 3 minutes): every runner's timer fires each slot by its own clock, the

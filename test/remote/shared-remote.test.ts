@@ -27,8 +27,8 @@ describe('runners on three machines sharing one remote', () => {
     const url = server.url('project.git')
     const ready = tempDir()
     const effects = join(tempDir(), 'effects.log')
-    const source = createProject(url, effectJobs(effects), { locks: { ttl: 10_000 }, daemon: { pollInterval: 200 } }, ready)
-    const machines = [cloneMachine(url), cloneMachine(url), cloneMachine(url)]
+    const source = createProject(tempDir(), url, effectJobs(effects), { locks: { ttl: 10_000 }, daemon: { pollInterval: 200 } }, ready)
+    const machines = [cloneMachine(url, tempDir()), cloneMachine(url, tempDir()), cloneMachine(url, tempDir())]
     // The third machine's clock runs 4 s behind: its leases look 4 s shorter to the others, theirs 4 s longer to it.
     const runners = machines.map((dir, i) => startRunner(dir, i === 2 ? { env: fakeTime('-4s') } : {}))
     await waitFor('every runner to finish its first tick', () => runners.every(runner => existsSync(join(ready, `ready-${runner.pid}`))), { timeout: 60_000, watch: runners })
@@ -83,7 +83,7 @@ describe('runners on three machines sharing one remote', () => {
     expect(twice.filter(([, pids]) => pids.length !== 2 || !pids.includes(victim.pid))).toEqual([])
 
     // A fresh clone after all that: nothing left to run.
-    const fresh = startDaemon(cloneMachine(url), { args: ['--once', '--lookback', '5000', '--json'] })
+    const fresh = startDaemon(cloneMachine(url, tempDir()), { args: ['--once', '--lookback', '5000', '--json'] })
     expect(await waitExit(fresh, 60_000), describeDaemon(fresh)).toEqual({ code: 0, signal: null })
     expect(fresh.runs()).toEqual([])
   }, 420_000)
@@ -94,12 +94,12 @@ describe('runners on three machines sharing one remote', () => {
     const server = await startHttpServer(root)
     const url = server.url('project.git')
     const effects = join(tempDir(), 'effects.log')
-    const source = createProject(url, effectJobs(effects), { locks: { ttl: 5000 } })
+    const source = createProject(tempDir(), url, effectJobs(effects), { locks: { ttl: 5000 } })
     importCommits(source, 300)
     git(source, ['push', '-q', 'origin', 'main'])
     const commits = commitsOf(source)
 
-    const runners = [cloneMachine(url), cloneMachine(url), cloneMachine(url)].map(dir => startRunner(dir, { args: ['--once', '--lookback', '5000', '--json'] }))
+    const runners = [cloneMachine(url, tempDir()), cloneMachine(url, tempDir()), cloneMachine(url, tempDir())].map(dir => startRunner(dir, { args: ['--once', '--lookback', '5000', '--json'] }))
     const exits = await Promise.all(runners.map(runner => waitExit(runner, 180_000)))
     expect(exits, runners.map(describeDaemon).join('\n')).toEqual(runners.map(() => ({ code: 0, signal: null })))
 
@@ -111,7 +111,7 @@ describe('runners on three machines sharing one remote', () => {
     expect([...sideEffects(effects).values()].filter(pids => pids.length !== 1)).toEqual([])
     expect(remoteGitVanRefs(checker, url).filter(ref => ref.startsWith('refs/gitvan/locks/'))).toEqual([])
 
-    const fresh = startDaemon(cloneMachine(url), { args: ['--once', '--json'] })
+    const fresh = startDaemon(cloneMachine(url, tempDir()), { args: ['--once', '--json'] })
     expect(await waitExit(fresh, 60_000), describeDaemon(fresh)).toEqual({ code: 0, signal: null })
     expect(fresh.runs()).toEqual([])
   }, 240_000)

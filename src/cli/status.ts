@@ -31,7 +31,7 @@ export async function printStatus(args: { cwd?: string; config?: string; remote?
     const cwd = app.repo.root
     const remote = app.refs.remote
     await fetchForReading(app, [LEASE_PREFIX, STATE_REF, ...(remote ? [`+refs/heads/*:${remoteBranchesPrefix(remote)}*`] : [])])
-    const [{ state }, snapshot, records, { ledger }] = await Promise.all([readState(cwd), readSnapshot(cwd, remote ? remoteBranchesPrefix(remote) : undefined), listRunners(cwd), readLedger(cwd)])
+    const [{ state }, snapshot, records, { ledger }] = await Promise.all([readState(cwd), readSnapshot(cwd, app.repo.commonDir, remote ? remoteBranchesPrefix(remote) : undefined), listRunners(cwd), readLedger(cwd)])
     const liveness = createRunnerLiveness(app.options.locks.ttl)
     const runners: RunnerStatus[] = records.map((record) => {
       const row = runnerRow(record)

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { runGit } from '../git/command'
+import { git, runGit } from '../git/command'
 import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
@@ -28,7 +28,7 @@ import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
 import type { RemoteSync } from './remote-sync'
 import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
-import { readSnapshot } from './snapshot'
+import { createSnapshotReader } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
 import type { DaemonState } from './state'
@@ -106,6 +106,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const { refs } = app
   /** With a remote, the branches followed are the remote's (fetched by `sync`), not this clone's. */
   const branchesPrefix = refs.remote ? remoteBranchesPrefix(refs.remote) : 'refs/heads/'
+  const snapshots = createSnapshotReader(cwd, app.repo.commonDir, branchesPrefix)
   const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
@@ -298,8 +299,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function tick(): Promise<TickSummary> {
     const at = new Date()
-    const snapshot = await readSnapshot(cwd, branchesPrefix)
     const { state: stored } = await readState(refs)
+    const snapshot = await snapshots.read(stored ?? undefined)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
     for (const [tag, type] of snapshot.otherTags) {
@@ -444,7 +445,23 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A first start: tags and branches that exist are history, not news. */
   async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
-    return updateState(refs, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
+    // Branches whose tip is already in a checked-out line have nothing of their own to run: they start settled, so
+    // a repository with thousands of branches costs one `for-each-ref --merged` on a first start, not a walk each.
+    const served = historyLines(snapshot, self, config.worktrees).filter(line => line.checkedOut)
+    const merged = new Map<string, string>()
+    for (const line of served) {
+      const names = await git(['for-each-ref', '--format=%(refname)', `--merged=${line.tip}`, branchesPrefix], { cwd })
+      for (const ref of names.split('\n').filter(Boolean)) {
+        const branch = ref.slice(branchesPrefix.length)
+        if (snapshot.branches.has(branch) && !served.some(other => other.branch === branch)) merged.set(branch, snapshot.branches.get(branch)!)
+      }
+    }
+    return updateState(refs, state => ({
+      ...state,
+      heads: { ...Object.fromEntries(merged), ...state.heads },
+      tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(),
+      branches: [...snapshot.branches.keys()].sort(),
+    }))
   }
 
   /** One slot of a schedule: the job runs on HEAD of the daemon's worktree, its receipt on the slot's anchor. */
@@ -571,7 +588,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
         if (from) options.report({ type: 'warn', message: `first start in this clone: fetched the receipts and logs of ${from}, so work done elsewhere is not done again` })
       }
       session = await startSession()
-      const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
+      const worktrees = config.worktrees === 'all' ? (await snapshots.read()).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
       options.report({ type: 'start', version: app.version, root: app.repo.root, runner: session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: jobs.jobs.map(job => job.id), broken: [...jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
       try {

@@ -20,6 +20,9 @@ import { listRunners } from './runners'
  */
 export const CLAIMS_REF = `${LEASE_PREFIX}claims`
 const ATTEMPTS = 50
+/** How often a runner alone in the ledger still looks for dead runners' leases to delete. */
+const SWEEP_EVERY = 10_000
+const lastSweep = new WeakMap<Runner, number>()
 
 export interface Claim {
   /** The runner lease ref holding it. */
@@ -95,7 +98,12 @@ export async function claimWork(repo: string | RefStore, runner: Runner, request
   for (let attempt = 0; ; attempt++) {
     if (!runner.lease()) throw new ClaimError(`Runner ${runner.owner} lost its lease in ${cwd}: it claims nothing more`)
     await store.sync([LEASE_PREFIX])
-    const [{ id, ledger }, runners] = await Promise.all([readLedger(cwd), listRunners(cwd)])
+    const { id, ledger } = await readLedger(cwd)
+    // Other runners' leases matter when they hold claims; else they are only swept for dead ones now and then.
+    const others = Object.values(ledger.claims).some(claim => claim.runner !== runner.ref)
+    const sweep = Date.now() - (lastSweep.get(runner) ?? 0) >= SWEEP_EVERY
+    const runners = others || sweep || attempt > 0 ? await listRunners(cwd) : []
+    if (runners.length > 0 || sweep) lastSweep.set(runner, Date.now())
     const judged = judgeClaims(ledger, runners, runner.ref, liveness)
     // Released claims (their work is published) no longer hold anything.
     judged.live = judged.live.filter(([claim]) => !release.includes(claim))

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
+import { hostName } from '../utils/host'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { consola } from 'consola'
 import { errorLine } from '../utils/messages'
@@ -269,7 +269,7 @@ async function acquireOnce(store: RefStore, ref: string, options: Omit<AcquireOp
 }
 
 function newContent({ owner, ttl, now, info }: Omit<AcquireOptions, 'wait'>): LeaseContent {
-  return { owner, host: hostname(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl, ...(info ? { info } : {}) }
+  return { owner, host: hostName(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl, ...(info ? { info } : {}) }
 }
 
 function toLease(ref: string, id: string, content: LeaseContent): Lease {

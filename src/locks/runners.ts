@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
+import { hostName } from '../utils/host'
 import { refStoreOf } from '../git/ref-store'
 import type { RefStore } from '../types/git'
 import type { Lease, LeaseKeeper, LeaseRecord } from './lease'
@@ -41,7 +41,7 @@ export async function startRunner(repo: string | RefStore, options: RunnerOption
   const store = refStoreOf(repo)
   const { cwd } = store
   const nonce = randomBytes(3).toString('hex')
-  const host = hostname()
+  const host = hostName()
   const owner = `${host}:${process.pid}:${nonce}`
   // Host names may hold anything; the ref name keeps what git allows and the lease content keeps the real name.
   const ref = `${RUNNERS_PREFIX}${host.toLowerCase().replaceAll(/[^a-z0-9-]+/g, '-').slice(0, 40) || 'host'}-${process.pid}-${nonce}`
@@ -87,7 +87,7 @@ export interface RunnerLiveness {
 
 export function createRunnerLiveness(defaultTtl: number, repo?: string | RefStore): RunnerLiveness {
   const seen = new Map<string, { id: string; since: number }>()
-  const host = hostname()
+  const host = hostName()
   const store = repo === undefined ? null : refStoreOf(repo)
   let reconnected = 0
   const deadBecause = (record: LeaseRecord, now = Date.now()): string | null => {

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os'
 import type { ExecResult } from '../types/exec'
+import { hostName } from '../utils/host'
 import type { JobTrigger } from '../types/job'
 import type { Receipt, ReceiptStatus } from '../types/receipt'
 
@@ -29,7 +29,7 @@ export function createReceipt(input: ReceiptInput): Receipt {
     finishedAt: finishedAt.toISOString(),
     durationMs: input.result.durationMs,
     worktree: input.worktree,
-    host: hostname(),
+    host: hostName(),
     pid: process.pid,
     ...(input.result.artifact ? { artifact: input.result.artifact } : {}),
     ...(input.result.error ? { error: input.result.error } : {}),

@@ -14,6 +14,8 @@ export interface ReceiptRead {
   receipts: Receipt[]
   /** Lines that could not be read, with the commit they are on. */
   invalid: { sha: string; line: string }[]
+  /** The notes commit they were read from (`null`: no receipts yet). */
+  tip: string | null
 }
 
 export type { ReceiptEntry } from '../types/receipt'
@@ -97,8 +99,9 @@ export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
 
 /** The receipts on `ref` (all, or those of `shas`), newest run last within a commit. */
 export async function readReceipts(cwd: string, ref: string, shas?: string[]): Promise<ReceiptRead> {
-  const notes = await readNotes(cwd, ref, shas)
-  const out: ReceiptRead = { receipts: [], invalid: [] }
+  const tip = await readRef(cwd, ref)
+  const notes = await readNotes(cwd, ref, shas, { at: tip })
+  const out: ReceiptRead = { receipts: [], invalid: [], tip }
   for (const [sha, note] of notes) {
     const { receipts, invalid } = parseReceipts(note)
     out.receipts.push(...receipts)

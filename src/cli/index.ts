@@ -17,6 +17,7 @@ const commands: Record<string, LazyCommand> = {
   log: () => import('./commands/log').then(m => m.default),
   locks: () => import('./commands/locks').then(m => m.default),
   worktree: () => import('./commands/worktree').then(m => m.default),
+  ui: () => import('./commands/ui').then(m => m.default),
 }
 
 export const main = defineCommand({

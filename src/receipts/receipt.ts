@@ -50,3 +50,25 @@ export function parseReceipts(note: string): { receipts: Receipt[]; invalid: str
   }
   return { receipts, invalid }
 }
+
+/** The key a receipt settles: the commit for commit and manual runs, else the tag, branch or slot. */
+export function receiptKey(receipt: Receipt): string | null {
+  switch (receipt.trigger?.type) {
+    case 'commit':
+    case 'manual': {
+      return receipt.sha
+    }
+    case 'tag': {
+      return `tag:${receipt.trigger.tag}`
+    }
+    case 'branch': {
+      return `branch:${receipt.trigger.branch}`
+    }
+    case 'schedule': {
+      return `schedule:${receipt.trigger.slot}`
+    }
+    default: {
+      return null
+    }
+  }
+}

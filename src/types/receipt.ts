@@ -1,3 +1,4 @@
+import type { CommitSummary } from './git'
 import type { JobTrigger } from './job'
 
 /**
@@ -28,4 +29,29 @@ export interface Receipt {
   reason?: string
   /** The run's log: the id of a Git object holding its output by step (see `gitvan show`). */
   log?: string
+}
+
+/** A receipt as the receipts index holds it. */
+export interface IndexedRun extends Receipt {
+  /** 1 for the first run of this job on this commit, 2 for the next, ...: attempts are never overwritten. */
+  attempt: number
+  /** Its place among the receipts on its commit, from 1: with the sha, names the run. */
+  position: number
+}
+
+/** Every receipt on the receipts ref, in memory, brought up to date by `refresh` (see `createReceiptIndex`). */
+export interface ReceiptIndex {
+  /** The notes commit indexed; `null` when the ref does not exist (no receipts). */
+  readonly tip: string | null
+  /** Every run, newest start first. */
+  readonly runs: readonly IndexedRun[]
+  /** The runs on one commit, in the order they were appended. */
+  runsOf: (sha: string) => readonly IndexedRun[]
+  /** Subject and author of a commit runs are on; `null` when the repository does not have it. */
+  commit: (sha: string) => CommitSummary | null
+  /** Lines of notes that are not receipts. */
+  invalid: () => { sha: string; line: string }[]
+  /** Read what changed on the ref since the last refresh; the commits whose notes changed (none: `[]`). */
+  refresh: () => Promise<string[]>
+  close: () => Promise<void>
 }

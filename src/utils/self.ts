@@ -8,6 +8,8 @@ export interface GitVanPackage {
   version: string
   /** `src/index.ts` when running from source, `dist/index.mjs` when built. */
   entry: string
+  /** The web page's assets: `src/ui` from source, `dist/ui` when built. */
+  uiDir: string
 }
 
 let cached: GitVanPackage | undefined
@@ -23,7 +25,7 @@ export function gitvanPackage(): GitVanPackage {
   }
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }
   const fromSource = here.endsWith('.ts')
-  cached = { root: dir, version, entry: join(dir, fromSource ? 'src/index.ts' : 'dist/index.mjs') }
+  cached = { root: dir, version, entry: join(dir, fromSource ? 'src/index.ts' : 'dist/index.mjs'), uiDir: join(dir, fromSource ? 'src/ui' : 'dist/ui') }
   return cached
 }
 

@@ -1,5 +1,6 @@
 import { defineCommand } from 'citty'
 import type { JobSummary } from '../../jobs/registry'
+import { triggerText } from '../../jobs/trigger-text'
 import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({
@@ -27,20 +28,7 @@ function printTable(jobs: JobSummary[]): void {
     console.log('No jobs found. Add one, e.g. jobs/hello.ts: export default defineJob({ run: () => ({ ok: true }) })')
     return
   }
-  const rows = [['ID', 'KIND', 'TRIGGERS', 'SCHEDULE', 'DESCRIPTION'], ...jobs.map(job => [job.id, job.broken ? 'broken' : job.kind ?? '', triggers(job), job.schedule ?? '', job.broken || (job.desc ?? '')])]
+  const rows = [['ID', 'KIND', 'TRIGGERS', 'SCHEDULE', 'DESCRIPTION'], ...jobs.map(job => [job.id, job.broken ? 'broken' : job.kind ?? '', triggerText(job), job.schedule ?? '', job.broken || (job.desc ?? '')])]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]!.length)))
   for (const row of rows) console.log(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd())
-}
-
-function triggers(job: JobSummary): string {
-  const out: string[] = []
-  const { commit, tag, branch } = job.on ?? {}
-  if (commit) out.push('commit')
-  if (tag) {
-    const filter = typeof tag === 'string' || Array.isArray(tag) ? { match: tag } : tag
-    out.push(`tag ${[filter.match ?? '*'].flat().join(',')}${filter.semver ? ' (semver)' : ''}`)
-  }
-  if (branch) out.push(`branch ${[branch].flat().join(',')}`)
-  if (job.schedule) out.push('schedule')
-  return out.join(', ') || 'manual'
 }

@@ -1,0 +1,72 @@
+import type { CommitSummary } from '../../types/git'
+import type { IndexedRun } from '../../types/receipt'
+import { receiptKey } from '../../receipts/receipt'
+import { duration, runHref, shortSha, statusChip, time, triggerLabel } from './format'
+import { html } from './html'
+import type { SafeHtml } from './html'
+import type { Page } from './layout'
+
+export interface RunPageData {
+  sha: string
+  job: string
+  /** The job's runs on the commit, in the order they were appended. */
+  runs: readonly IndexedRun[]
+  selected: IndexedRun
+  commit: CommitSummary | null
+  /** Whether the page may offer a re-run (a worktree and a re-run path). */
+  rerun: boolean
+}
+
+/** A run: its receipt, its commit, and every attempt of its pair listed together. */
+export function runPage(data: RunPageData): Page {
+  return { title: `${data.job} on ${shortSha(data.sha)}`, nav: 'runs', live: body(data) }
+}
+
+function body({ sha, job, runs, selected, commit, rerun }: RunPageData): SafeHtml {
+  // The pairs (job, what a run settles) on this commit, each with its attempts oldest first.
+  const pairs = new Map<string, IndexedRun[]>()
+  for (const run of runs) {
+    const key = receiptKey(run) ?? run.trigger?.type ?? ''
+    pairs.set(key, [...(pairs.get(key) ?? []), run])
+  }
+  const pair = pairs.get(receiptKey(selected) ?? selected.trigger?.type ?? '')!
+  const latest = pair.at(-1)!
+  const failed = latest.status === 'error' || latest.status === 'timeout'
+  return html`<article class="run" data-sha="${sha}" data-job="${job}">
+<h1>${statusChip(selected.status)} ${job}</h1>
+<p class="commit">${commit ? html`<strong>${commit.subject}</strong> · ${commit.author.name} &lt;${commit.author.email}&gt; · ` : html`<em>commit not in this repository</em> · `}<a href="/?q=${sha}" title="Every run on this commit"><code>${sha}</code></a></p>
+${rerun && failed && html`<p class="actions"><button type="button" data-rerun data-job="${job}" data-sha="${sha}">Re-run ${job}</button> <span class="action-state" role="status"></span></p>`}
+<section class="attempts">
+<h2>Attempts</h2>
+${[...pairs.values()].map(attempts => html`<div class="pair"><h3>${triggerLabel(attempts[0]!.trigger)}</h3><ol>${attempts.map(run => html`<li${run === selected ? html` aria-current="true"` : ''}><a href="${runHref(run)}">#${run.attempt}</a> ${statusChip(run.status)} ${time(run.startedAt)} · ${duration(run.durationMs)}${run.error && html` · <span class="error-line">${run.error}</span>`}</li>`)}</ol></div>`)}
+</section>
+<section class="receipt">
+<h2>Receipt</h2>
+${fields(selected)}
+<details><summary>JSON</summary><pre>${JSON.stringify(withoutIndexFields(selected), null, 2)}</pre></details>
+</section>
+</article>`
+}
+
+function fields(run: IndexedRun): SafeHtml {
+  const rows: [string, string | SafeHtml | undefined][] = [
+    ['status', statusChip(run.status)],
+    ['trigger', triggerLabel(run.trigger)],
+    ['started', time(run.startedAt)],
+    ['finished', time(run.finishedAt)],
+    ['duration', duration(run.durationMs)],
+    ['worktree', run.worktree],
+    ['host', `${run.host} (pid ${run.pid})`],
+    ['artifact', run.artifact],
+    ['error', run.error && html`<span class="error-line">${run.error}</span>`],
+    ['reason', run.reason],
+    ['log', run.log && html`<code>${run.log}</code>`],
+  ]
+  return html`<dl class="fields">${rows.filter(([, value]) => value !== undefined).map(([name, value]) => html`<dt>${name}</dt><dd>${value}</dd>`)}</dl>`
+}
+
+/** The receipt as it is in Git: without what the index adds. */
+function withoutIndexFields(run: IndexedRun): object {
+  const { attempt: _attempt, position: _position, ...receipt } = run
+  return receipt
+}

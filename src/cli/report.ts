@@ -18,6 +18,9 @@ export function reportText(event: DevEvent): void {
     case 'reload': {
       return logger.info(`${event.config ? 'restarted (config or plugins changed)' : 'reloaded'}: ${event.jobs} job(s) in ${event.durationMs}ms`)
     }
+    case 'ui': {
+      return logger.info(`the page of runs: ${event.url}`)
+    }
     default: {
       return logger.warn(event.message)
     }

@@ -99,7 +99,9 @@ export function createUiApp(context: UiAppContext): H3 {
     const asset = context.assets.get(event.context.params?.name ?? '')
     if (!asset) throw new HTTPError({ status: 404, message: `No asset ${event.url.pathname}` })
     const immutable = event.url.search === asset.href.slice(asset.href.indexOf('?'))
-    return new Response(asset.body, { headers: { 'content-type': asset.type, 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' } })
+    event.res.headers.set('content-type', asset.type)
+    event.res.headers.set('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    return asset.body
   })
 
   return app

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty'
 import type { JobSummary } from '../../jobs/registry'
 import { triggerText } from '../../jobs/trigger-text'
-import { commonArgs, withApp } from '../shared'
+import { commonArgs, jobSummaries, withApp } from '../shared'
 
 export default defineCommand({
   meta: { name: 'list', description: 'List the jobs, read without running job code where possible' },
@@ -10,7 +10,7 @@ export default defineCommand({
     json: { type: 'boolean', description: 'Print a JSON array' },
   },
   async run({ args }) {
-    const summaries = await withApp(args, async app => Promise.all((await app.jobs.scan()).map(job => app.jobs.summarize(job))))
+    const summaries = await withApp(args, jobSummaries)
     if (args.json) {
       const rows = summaries.map(({ id, kind, desc, tags, schedule, on, file, broken }) => ({ id, kind, desc, tags: tags ?? [], schedule, on, file, ...(broken ? { broken } : {}) }))
       console.log(JSON.stringify(rows, null, 2))

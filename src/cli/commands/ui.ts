@@ -2,7 +2,7 @@ import { defineCommand } from 'citty'
 import { configDefaults } from '../../config/defaults'
 import { resolveGitDir } from '../../git/repo'
 import { openBrowser } from '../open-browser'
-import { commonArgs, loadApp, resolveCwd } from '../shared'
+import { commonArgs, jobSummaries, loadApp, resolveCwd } from '../shared'
 
 export default defineCommand({
   meta: { name: 'ui', description: 'Serve the web page of runs, jobs and re-runs; prints its URL first' },
@@ -13,7 +13,7 @@ export default defineCommand({
     ...commonArgs,
   },
   async run({ args }) {
-    const port = portFlag(args.port)
+    const port = portFlag(args.port, '--port')
     const { startUiServer } = await import('../../server/server')
     const cwd = resolveCwd(args.cwd)
     const repo = await resolveGitDir(cwd)
@@ -26,7 +26,7 @@ export default defineCommand({
       host: args.host,
       port,
       accessToken: process.env.GITVAN_UI_TOKEN,
-      jobs: app ? async () => Promise.all((await app.jobs.scan()).map(job => app.jobs.summarize(job))) : undefined,
+      jobs: app ? () => jobSummaries(app) : undefined,
       readOnly: app ? undefined : 'bare repository: read-only',
     }).catch(async (error) => {
       await app?.close()
@@ -43,9 +43,9 @@ export default defineCommand({
   },
 })
 
-function portFlag(value: string | undefined): number | undefined {
+export function portFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`--port must be a whole number from 0 to 65535, got "${value}"`)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`${flag} must be a whole number from 0 to 65535, got "${value}"`)
   return port
 }

@@ -1,0 +1,141 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { join } from 'pathe'
+import { describe, expect, it } from 'vitest'
+import { createReceiptStore } from '../../src/receipts/store'
+import { DEFAULT_PORT } from '../../src/server/server'
+import { gitvan } from '../utils/cli'
+import { startDaemon } from '../utils/daemon'
+import { createProject } from '../utils/project'
+import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
+import { receiptFor } from '../utils/receipts'
+import { startUi, untilRows } from '../utils/ui'
+
+const REF = 'refs/notes/gitvan/results'
+
+async function repoWithRuns() {
+  const repo = createProject({ 'jobs/build.ts': `export default defineJob({ meta: { desc: 'Build it', schedule: '0 3 * * *' }, on: { commit: true }, run: () => ({ ok: true }) })\n` })
+  const sha = commitFiles(repo, { 'a.txt': 'a\n' }, 'feat: a')
+  await createReceiptStore({ cwd: repo, ref: REF }).append([receiptFor(sha, 'build'), receiptFor(sha, 'lint', { status: 'error', error: 'exit 1' })])
+  return { repo, sha }
+}
+
+describe('gitvan ui', () => {
+  it('prints the URL of the page first, serves the runs and the jobs of the worktree, and stops on SIGTERM', async () => {
+    const { repo, sha } = await repoWithRuns()
+    const ui = await startUi(repo)
+    try {
+      expect(ui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      const runs = await (await fetch(ui.url)).text()
+      expect(runs).toContain(`data-sha="${sha}"`)
+      expect(runs).toContain('feat: a')
+      const jobs = await (await fetch(`${ui.url}jobs`)).text()
+      expect(jobs).toContain('Build it')
+      expect(jobs).toContain('<code>0 3 * * *</code>')
+      // The next three slots at 03:00 UTC.
+      expect(jobs.match(/<time datetime="\d{4}-\d\d-\d\dT03:00:00.000Z">/g)).toHaveLength(3)
+      expect(jobs).toMatch(/data-job="lint">[\s\S]*?no longer in jobs\//)
+    } finally {
+      expect(await ui.stop()).toBe(0)
+    }
+  })
+
+  it('serves a bare repository or a mirror read-only: receipts without job definitions, no re-runs', async () => {
+    const { repo, sha } = await repoWithRuns()
+    const mirror = join(tempDir(), 'mirror.git')
+    sh(repo, 'clone', '-q', '--mirror', repo, mirror)
+    const ui = await startUi(mirror)
+    try {
+      const runs = await (await fetch(ui.url)).text()
+      expect(runs).toContain(`data-sha="${sha}"`)
+      expect(runs).toContain('bare repository: read-only')
+      expect(await (await fetch(`${ui.url}jobs`)).text()).toContain('job definitions are unknown')
+    } finally {
+      await ui.stop()
+    }
+    const refused = await gitvan(['ui', '--port', '0', '--config', 'gitvan.config.ts'], { cwd: mirror })
+    expect([refused.code, refused.stderr.trim()]).toEqual([1, `gitvan: --config needs a worktree, and ${mirror} is a bare repository: drop --config (receipts are read from refs/notes/gitvan/results)`])
+  })
+
+  it('takes any free port when the default one is taken', async () => {
+    const { repo } = await repoWithRuns()
+    // Hold the default port (or find it held already): either way gitvan ui must go elsewhere.
+    const holder = createServer()
+    await new Promise<void>(resolve => holder.once('error', () => resolve()).listen(DEFAULT_PORT, '127.0.0.1', resolve))
+    const ui = await startUi(repo, [], { defaultPort: true })
+    try {
+      expect(new URL(ui.url).port).not.toBe(String(DEFAULT_PORT))
+      expect((await fetch(ui.url)).status).toBe(200)
+    } finally {
+      await ui.stop()
+      holder.close()
+    }
+  })
+
+  it('opens the page with --open through $BROWSER', async () => {
+    const { repo } = await repoWithRuns()
+    const dir = tempDir()
+    const opened = join(dir, 'opened')
+    writeFileSync(join(dir, 'browser'), `#!/bin/sh\necho "$1" > "${opened}"\n`, { mode: 0o755 })
+    const ui = await startUi(repo, ['--open'], { env: { BROWSER: join(dir, 'browser') } })
+    try {
+      while (!existsSync(opened) || readFileSync(opened, 'utf8') === '') await sleep(20)
+      expect(readFileSync(opened, 'utf8').trim()).toBe(ui.url)
+    } finally {
+      await ui.stop()
+    }
+  })
+
+  it('refuses bad flags and places with one line and exit code 1', async () => {
+    const { repo } = await repoWithRuns()
+    const busy = createServer()
+    await new Promise<void>(resolve => busy.listen(0, '127.0.0.1', resolve))
+    const port = (busy.address() as { port: number }).port
+    const cases: [string[], string, string][] = [
+      [['--host', '0.0.0.0'], repo, 'gitvan: --host 0.0.0.0 is not loopback: anyone who can reach it could read the runs, so set GITVAN_UI_TOKEN to a secret of 16+ characters first (or keep the default --host 127.0.0.1)'],
+      [['--port', 'http'], repo, 'gitvan: --port must be a whole number from 0 to 65535, got "http"'],
+      [['--port', '70000'], repo, 'gitvan: --port must be a whole number from 0 to 65535, got "70000"'],
+      [['--port', String(port)], repo, `gitvan: Port ${port} on 127.0.0.1 is in use: pass another --port, or --port 0 for any free one`],
+      [['--host', '192.0.2.1', '--port', '0'], repo, 'gitvan: Cannot listen on --host 192.0.2.1: it is not an address of this machine; use 127.0.0.1, or an address `ip addr` lists'],
+      [['--port', '0'], tempDir(), 'is not inside a git repository: pass --cwd with a clone, a bare repository or a mirror'],
+    ]
+    try {
+      for (const [args, cwd, message] of cases) {
+        const env = args.includes('192.0.2.1') ? { GITVAN_UI_TOKEN: 'a-long-enough-secret-123' } : undefined
+        const result = await gitvan(['ui', ...args], { cwd, env })
+        expect(result.code, args.join(' ')).toBe(1)
+        expect(result.stderr.trim()).toContain(message)
+        expect(result.stderr.trim().split('\n')).toHaveLength(1)
+      }
+    } finally {
+      busy.close()
+    }
+  })
+})
+
+describe('gitvan dev', () => {
+  it('serves the page of runs for the session and says where; --no-ui does not', async () => {
+    const repo = createProject({ 'jobs/hello.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' })
+    const dev = startDaemon(repo, ['--ui-port', '0'], 'dev')
+    try {
+      await dev.until(events => events.some(event => event.type === 'ui') && events.some(event => event.type === 'run'))
+      const { url } = dev.events.find(event => event.type === 'ui')!
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+      await untilRows(url, '?job=hello', 1)
+      expect(await (await fetch(url)).text()).toContain('data-job="hello"')
+    } finally {
+      await dev.stop()
+    }
+    const quiet = startDaemon(repo, ['--no-ui'], 'dev')
+    try {
+      commitFiles(repo, {}, 'one more')
+      await quiet.until(events => events.some(event => event.type === 'run'))
+      expect(quiet.events.some(event => event.type === 'ui')).toBe(false)
+    } finally {
+      await quiet.stop()
+    }
+    const bad = await gitvan(['dev', '--ui-port', 'x'], { cwd: createRepo() })
+    expect([bad.code, bad.stderr.trim()]).toEqual([1, 'gitvan: --ui-port must be a whole number from 0 to 65535, got "x"'])
+  })
+})

@@ -139,9 +139,9 @@ describe('the page server, on a repository with receipts', () => {
 
   it('answers a run link that names no run with 404, and a malformed one with 400', async () => {
     const missing = await fetch(`${ui.url}run?sha=${shas[0]}&job=deploy`)
-    expect([missing.status, (await missing.json()).message]).toEqual([404, `No run of deploy on ${shas[0]!.slice(0, 7)} in the receipts: open runs from the runs page`])
+    expect([missing.status, await message(missing)]).toEqual([404, `No run of deploy on ${shas[0]!.slice(0, 7)} in the receipts: open runs from the runs page`])
     const bad = await fetch(`${ui.url}run?sha=HEAD&job=build`)
-    expect([bad.status, (await bad.json()).message]).toEqual([400, 'A run link needs sha=<full commit sha> and job=<job id>: open runs from the runs page'])
+    expect([bad.status, await message(bad)]).toEqual([400, 'A run link needs sha=<full commit sha> and job=<job id>: open runs from the runs page'])
   })
 
   it('lists the jobs the receipts name, with success rates, when it knows no job definitions', async () => {
@@ -196,7 +196,7 @@ describe('the page server, on a repository with receipts', () => {
     const body = JSON.stringify({ job: 'test', sha: shas[1] })
     const post = async (headers: Record<string, string>) => {
       const response = await fetch(`${ui.url}api/rerun`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
-      return [response.status, (await response.json()).message]
+      return [response.status, await message(response)]
     }
     expect(await post({ 'origin': 'http://evil.example', 'x-gitvan-token': token })).toEqual([403, `Refused an action from origin http://evil.example: actions are taken only from this page (${origin}), use its buttons`])
     expect(await post({ 'x-gitvan-token': token })).toEqual([403, `Refused an action from origin (none): actions are taken only from this page (${origin}), use its buttons`])
@@ -218,7 +218,7 @@ describe('the page server with an access token', () => {
     try {
       const url = server.url
       const refused = await fetch(url)
-      expect([refused.status, (await refused.json()).message]).toEqual([401, 'This page needs its access token: open it once with ?token=<the value of GITVAN_UI_TOKEN> (or send Authorization: Bearer <token>)'])
+      expect([refused.status, await message(refused)]).toEqual([401, 'This page needs its access token: open it once with ?token=<the value of GITVAN_UI_TOKEN> (or send Authorization: Bearer <token>)'])
       expect((await fetch(`${url}?token=wrong-wrong-wrong-wrong`, { redirect: 'manual' })).status).toBe(401)
       const opened = await fetch(`${url}?job=build&token=${secret}`, { redirect: 'manual' })
       expect([opened.status, opened.headers.get('location')]).toEqual([303, '/?job=build'])
@@ -231,6 +231,11 @@ describe('the page server with an access token', () => {
     }
   })
 })
+
+/** The one-line message of an error response. */
+async function message(response: Response): Promise<string> {
+  return ((await response.json()) as { message: string }).message
+}
 
 /** A GET with headers fetch() will not set (Host), over node:http. */
 async function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {

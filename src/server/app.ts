@@ -40,6 +40,7 @@ export interface UiAppContext {
 
 /** The page's script asks for the live part only (`x-gitvan-live: 1`) when receipts changed. */
 const LIVE_HEADER = 'x-gitvan-live'
+const TIP_HEADER = 'x-gitvan-tip'
 
 // Scripts and styles only from this server (none inline), no framing, no referrer: the URL may carry filters.
 const SECURITY_HEADERS = {
@@ -59,7 +60,7 @@ export function createUiApp(context: UiAppContext): H3 {
     return guard.request(event)
   })
 
-  app.get('/', event => render(event, context.view, runsPage(selectRows(index, parseRunFilter(event.url.searchParams)))))
+  app.get('/', event => render(event, context, runsPage(selectRows(index, parseRunFilter(event.url.searchParams)))))
 
   app.get('/run', (event) => {
     const { sha, job, n } = Object.fromEntries(event.url.searchParams)
@@ -67,12 +68,12 @@ export function createUiApp(context: UiAppContext): H3 {
     const runs = index.runsOf(sha).filter(run => run.job === job)
     const selected = n === undefined ? runs.at(-1) : runs.find(run => String(run.position) === n)
     if (!selected) throw new HTTPError({ status: 404, message: `No run of ${job} on ${sha.slice(0, 7)}${n === undefined ? '' : ` at position ${n}`} in the receipts: open runs from the runs page` })
-    return render(event, context.view, runPage({ sha, job, runs, selected, commit: index.commit(sha), rerun: Boolean(context.rerun) }))
+    return render(event, context, runPage({ sha, job, runs, selected, commit: index.commit(sha), rerun: Boolean(context.rerun) }))
   })
 
   app.get('/jobs', async (event) => {
     const summaries = context.jobs ? await context.jobs() : null
-    return render(event, context.view, jobsPage(jobsOverview(index, summaries), summaries !== null))
+    return render(event, context, jobsPage(jobsOverview(index, summaries), summaries !== null))
   })
 
   app.get('/api/runs', event => selectRows(index, parseRunFilter(event.url.searchParams)))
@@ -107,9 +108,12 @@ export function createUiApp(context: UiAppContext): H3 {
   return app
 }
 
-function render(event: H3Event, view: ViewContext, page: Page) {
+/** A whole page, or its live part alone; either says which notes commit it shows (the script compares). */
+function render(event: H3Event, context: UiAppContext, page: Page) {
+  const tip = context.index.tip ?? ''
   event.res.headers.set('vary', LIVE_HEADER)
-  return htmlResponse(raw((event.req.headers.get(LIVE_HEADER) ? page.live : layout(view, page)).value))
+  event.res.headers.set(TIP_HEADER, tip)
+  return htmlResponse(raw((event.req.headers.get(LIVE_HEADER) ? page.live : layout(context.view, page, tip)).value))
 }
 
 /** Errors as one line: a small page for a browser, JSON for the page's script and other clients. */

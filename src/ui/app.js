@@ -56,6 +56,7 @@ async function refresh() {
       const response = await fetch(location.href, { headers: { 'x-gitvan-live': '1' } })
       if (!response.ok) break
       live.innerHTML = await response.text()
+      live.dataset.tip = response.headers.get('x-gitvan-tip') ?? ''
       localTimes()
       performance.mark('gitvan:live')
       document.dispatchEvent(new CustomEvent('gitvan:live'))
@@ -69,8 +70,11 @@ async function refresh() {
 function listen() {
   const events = new EventSource('/events')
   const run = /** @type {HTMLElement | null} */ (document.querySelector('article.run'))
-  events.addEventListener('ready', () => {
+  events.addEventListener('ready', (event) => {
     state.dataset.state = 'live'
+    // Receipts that landed between rendering this page and listening (or while disconnected) were not announced.
+    const { tip } = /** @type {{ tip: string | null }} */ (JSON.parse(event.data))
+    if ((tip ?? '') !== live.dataset.tip) void refresh()
   })
   events.addEventListener('error', () => {
     state.dataset.state = 'offline'

@@ -21,7 +21,8 @@ export interface Page {
   live: SafeHtml
 }
 
-export function layout(context: ViewContext, page: Page): SafeHtml {
+/** `tip`: the notes commit the page shows, so its script can tell when it missed a change. */
+export function layout(context: ViewContext, page: Page, tip: string): SafeHtml {
   const link = (href: string, name: Page['nav'], label: string) => html`<a href="${href}"${page.nav === name ? html` aria-current="page"` : ''}>${label}</a>`
   return html`<!doctype html>
 <html lang="en">
@@ -44,7 +45,7 @@ ${context.readOnly && html`<span class="badge" title="Re-runs are off">${context
 </header>
 <main>
 ${page.top}
-<div id="live">${page.live}</div>
+<div id="live" data-tip="${tip}">${page.live}</div>
 </main>
 </body>
 </html>

@@ -52,7 +52,7 @@ describe('the page of runs in Chromium', () => {
     // Five commits (the repository's first, the project's, then three), two jobs each.
     expect(await attributes(rows, 'data-sha')).toEqual([shas[2], shas[1], shas[0], expect.any(String), expect.any(String)])
     const failing = page.locator(`#runs > li[data-sha="${shas[1]}"]`)
-    expect(await failing.locator('.subject').innerText()).toContain('fix: break the tests')
+    expect(await failing.locator('.subject').textContent()).toContain('fix: break the tests')
     expect(await attributes(failing.locator('.chip'), 'data-job')).toEqual(['build', 'test'])
     expect(await attributes(failing.locator('.chip'), 'class')).toEqual(['chip status-ok', 'chip status-error'])
     await page.locator('#live-state[data-state="live"]').waitFor()
@@ -66,7 +66,7 @@ describe('the page of runs in Chromium', () => {
     await page.fill('input[name="q"]', 'explain')
     await Promise.all([page.waitForURL(/q=explain/), page.press('input[name="q"]', 'Enter')])
     expect(new URL(page.url()).search).toBe('?q=explain&status=failed')
-    expect(await page.locator('.empty').innerText()).toContain('No runs match these filters')
+    expect(await page.locator('.empty').textContent()).toContain('No runs match these filters')
     // The shared link opens the same view.
     await page.goto(`${ui.url}?q=explain`)
     expect(await attributes(page.locator('#runs > li'), 'data-sha')).toEqual([shas[2]])
@@ -77,9 +77,9 @@ describe('the page of runs in Chromium', () => {
     await Promise.all([page.waitForURL(/\/run\?/), page.click(`#runs > li[data-sha="${shas[1]}"] .chip[data-job="test"]`)])
     const run = page.locator('article.run')
     expect(await run.getAttribute('data-job')).toBe('test')
-    expect(await run.locator('.commit').innerText()).toContain('fix: break the tests')
-    expect(await run.locator('.fields').innerText()).toMatch(/status\s+error/)
-    expect(await run.locator('.fields .error-line').innerText()).toBe('1 test failed: expected 2, got 3')
+    expect(await run.locator('.commit').textContent()).toContain('fix: break the tests')
+    expect(await run.locator('.fields').textContent()).toMatch(/status\s*error/)
+    expect(await run.locator('.fields .error-line').textContent()).toBe('1 test failed: expected 2, got 3')
     expect(await run.locator('.attempts li').count()).toBe(1)
   })
 
@@ -119,7 +119,7 @@ describe('the page of runs under gitvan dev, in Chromium', () => {
       const row = page.locator(`#runs > li[data-sha="${sha}"]`)
       await row.locator('.chip[data-job="test"]').waitFor({ timeout: 20_000 })
       await row.locator('.chip[data-job="build"]').waitFor({ timeout: 20_000 })
-      expect(await row.locator('.subject').innerText()).toContain('feat: made while the page is open')
+      expect(await row.locator('.subject').textContent()).toContain('feat: made while the page is open')
       expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true)
       expect(allReceipts(repo).filter(receipt => receipt.sha === sha)).toHaveLength(2)
     } finally {

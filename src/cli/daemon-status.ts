@@ -1,4 +1,4 @@
-import { listLeases } from '../locks/lease'
+import { listRunners } from '../locks/runners'
 import { readSnapshot } from '../daemon/snapshot'
 import { readState } from '../daemon/state'
 import { git } from '../git/command'
@@ -8,7 +8,7 @@ import { withApp } from './shared'
 export async function printStatus(args: { cwd?: string; config?: string; json?: boolean }): Promise<void> {
   return withApp(args, async (app) => {
     const cwd = app.repo.root
-    const [{ state }, snapshot, leases] = await Promise.all([readState(cwd), readSnapshot(cwd), listLeases(cwd)])
+    const [{ state }, snapshot, leases] = await Promise.all([readState(cwd), readSnapshot(cwd), listRunners(cwd)])
     const lines = await Promise.all([...snapshot.branches].map(async ([branch, tip]) => {
       const settled = state?.heads[branch] ?? null
       const behind = settled === tip ? 0 : settled ? await countBetween(cwd, settled, tip) : null

@@ -1,26 +1,35 @@
-import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readHead } from '../git/repo'
-import { definedValues } from '../utils/object'
+import { createCheckouts } from '../jobs/checkouts'
+import { claimWork } from '../locks/claims'
+import type { Runner } from '../locks/runners'
+import { createRunnerLiveness, startRunner } from '../locks/runners'
 import type { GitVanApp } from '../types/app'
-import type { ExecResult } from '../types/exec'
+import type { DaemonCloseInfo } from '../types/hooks'
 import type { Receipt } from '../types/receipt'
-import { createLimiter, executeItems } from './executor'
-import type { ItemOutcome } from './executor'
-import { loadDaemonJobs } from './jobs'
+import { errorLine } from '../utils/messages'
+import { definedValues } from '../utils/object'
 import type { LoadedJobs } from './jobs'
-import { branchItems, commitItems, historyLines, newCommits, tagItems } from './plan'
-import { itemStatus, progressKey, readProgress } from './progress'
-import { startSchedules } from './schedule'
+import { groupsOf, loadDaemonJobs } from './jobs'
+import type { LineWork } from './line-work'
+import { advanceLine, planLine, plannedItems, settledPrefix } from './line-work'
+import { historyLines } from './lines'
+import { branchItems, itemId, tagItems } from './plan'
+import type { ItemProgress } from './progress'
+import { itemStatus, progressOf, retryAt } from './progress'
+import type { FinishedRun, Publisher } from './publish'
+import { createPublisher } from './publish'
+import { createRunQueue } from './queue'
+import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
+import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
 import { readSnapshot } from './snapshot'
+import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
-import { firstState, settle } from './settle'
-import type { CommitInfo, DaemonJob, HistoryLine, RunPlace, WorkItem } from './types'
+import type { DaemonState } from './state'
+import type { DaemonJob, RunPlace, WorkItem } from './types'
 import { watchRefs } from './watch'
 import type { RefWatcher } from './watch'
-import { errorLine } from '../utils/messages'
 
 export interface DaemonOptions {
   /** Process everything pending, then return (CI). */
@@ -28,32 +37,32 @@ export interface DaemonOptions {
   lookback?: number
   concurrency?: number
   worktrees?: 'current' | 'all'
-  /** Run (job, commit) pairs again whose failures used up their retries. */
+  /** Run once more each (job, commit) whose last receipt is a failure that used up its retries. */
   retryFailed?: boolean
   /** Where the daemon reports runs and problems. */
   report: (event: DaemonEvent) => void
 }
 
 export type DaemonEvent =
-  | { type: 'run'; job: string; sha: string; status: Receipt['status']; durationMs: number; trigger: Receipt['trigger']; worktree: string; error?: string }
+  | { type: 'run'; job: string; sha: string; status: Receipt['status']; durationMs: number; trigger: Receipt['trigger']; worktree: string; error?: string; reason?: string }
   | { type: 'broken'; job: string; message: string }
   | { type: 'warn'; message: string }
 
 export interface TickSummary {
-  /** Runs recorded by this tick. */
-  ran: number
-  /** Items another daemon holds a lease on: they may still need us (if it dies). */
+  /** Items dispatched by this tick. */
+  queued: number
+  /** Items other live runners hold: still someone's work, which `--once` waits for. */
   held: number
-  /** Items waiting out a retry's backoff: `once` waits for them too. */
+  /** Items waiting out a retry's backoff. */
   waiting: number
 }
 
 export interface Daemon {
   /** Run until `stop()` (or, with `once`, until nothing is pending). */
   run: () => Promise<void>
-  /** Stop taking work, give running jobs `daemon.grace` ms, then abort them; receipts are flushed, leases released. */
+  /** Stop taking work, give running jobs `daemon.grace` ms, then abort them; receipts are published, claims released. */
   stop: (signal?: NodeJS.Signals) => Promise<void>
-  /** One pass over the repository (exposed for tests and `dev`). */
+  /** One pass over the repository: plan, claim and queue what is due, settle what is done. */
   tick: () => Promise<TickSummary>
   /**
    * Load the jobs again (`gitvan dev`). A job that no longer loads keeps its last good version; runs in flight
@@ -62,125 +71,322 @@ export interface Daemon {
   reloadJobs: () => Promise<LoadedJobs>
 }
 
+/** Planned commits per line that may still have unsettled items: how far ahead of the settled commit planning goes. */
+const WINDOW = 1000
+
+/** A claimed item, with the session (runner and publisher) it was claimed by. */
+interface Flight {
+  item: WorkItem
+  claim: string
+  session: Session
+}
+
+interface Session {
+  runner: Runner
+  publisher: Publisher<Flight>
+}
+
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const cwd = app.repo.root
   const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
-  const reportedInvalid = new Set<string>()
+  const liveness = createRunnerLiveness(app.options.locks.ttl)
+  const checkouts = createCheckouts(app.repo)
+  const anchors = createAnchors(cwd)
+  const reported = new Set<string>()
+  const lines = new Map<string, LineWork>()
+  /** Items known settled (a receipt says done or failed for good): not read again until their line moves on. */
+  const settled = new Set<string>()
+  /** Items claimed and not yet published: planned by no tick until their receipt is in Git. */
+  const inFlight = new Map<string, Flight>()
+  /** `--retry-failed`: items whose last receipt failed, to run once more in this process. */
+  const retryOnce = new Set<string>()
+  const held = new Map<string, string>()
+  /** Schedule slots handled, by job, to record in the state once their runs are published. */
+  const slotsDone = new Map<string, string>()
   let jobs: LoadedJobs = { jobs: [], broken: new Map() }
+  let session: Session | undefined
+  let closeReason: DaemonCloseInfo = { reason: 'done' }
+  let watcher: RefWatcher | undefined
+  let schedules: Schedules | undefined
   let current: Promise<TickSummary> | undefined
   let dirty = false
   let stopping = false
-  let watcher: RefWatcher | undefined
-  let schedules: Schedules | undefined
   let finished: (() => void) | undefined
-  let slotsRunning = 0
-  // Pairs dispatched and not finished: a tick never dispatches them twice, and a slow run holds up nothing else.
-  const inFlight = new Set<string>()
-  const batches = new Set<Promise<unknown>>()
-  // --retry-failed: until a pass got through, also plan the settled commits of each line (its last `lookback`
-  // ones), which is where failures that used up their retries are, and run each failed (job, key) once more.
+  let retryTimer: NodeJS.Timeout | undefined
   let retryPass = options.retryFailed === true
-  const retried = new Set<string>()
 
-  const executor = {
-    app,
-    owner,
-    limit: createLimiter(config.concurrency),
-    signal: shutdown.signal,
-    onRun: (item: WorkItem, result: ExecResult, receipt: Receipt | undefined) => options.report({
-      type: 'run', job: item.job.id, sha: item.sha, status: receipt?.status ?? (result.ok ? 'ok' : 'error'), durationMs: result.durationMs, trigger: item.trigger, worktree: item.place.id, ...(result.error ? { error: result.error } : {}),
-    }),
-    onLost: (item: WorkItem) => options.report({ type: 'warn', message: `lease of ${item.job.id} ${item.sha.slice(0, 7)} was lost while it ran; its receipt is left to the daemon that took over` }),
+  const warnOnce = (key: string, message: string) => {
+    if (reported.has(key)) return
+    reported.add(key)
+    options.report({ type: 'warn', message })
+  }
+  const isSettled = (item: WorkItem) => settled.has(itemId(item))
+
+  const queue = createRunQueue<Flight>({
+    concurrency: config.concurrency,
+    describe: ({ item }) => `${item.trigger.type === 'commit' ? item.sha.slice(0, 7) : item.key}`,
+    start: flight => execute(flight),
+    drop: (flight, outcome, reason) => flight.session.publisher.add({ value: flight, receipt: droppedReceipt(flight.item, outcome, reason), on: flight.item.noteOn, claim: flight.claim }),
+  })
+
+  async function execute(flight: Flight): Promise<void> {
+    const { item } = flight
+    try {
+      const signal = AbortSignal.any([shutdown.signal, flight.session.runner.signal])
+      const run = await runItem(app, item, checkouts, signal)
+      // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
+      if (signal.aborted && !run.result.ok) return forget(flight)
+      flight.session.publisher.add({ value: flight, receipt: run.receipt, on: item.noteOn, claim: flight.claim })
+    } catch (error) {
+      warnOnce(`run:${itemId(item)}`, `run of ${item.job.id} on ${item.key.slice(0, 40)} could not start: ${errorLine(error)}`)
+      forget(flight)
+    }
+  }
+
+  /** An item claimed but not run and not recorded: the claim no longer waits for it, the next tick may plan it. */
+  function forget(flight: Flight): void {
+    inFlight.delete(itemId(flight.item))
+    flight.session.publisher.forget(flight.claim)
+  }
+
+  function onPublished(runs: FinishedRun<Flight>[]): void {
+    for (const { value: { item }, receipt } of runs) {
+      inFlight.delete(itemId(item))
+      retryOnce.delete(itemId(item))
+      if (receipt.ok || receipt.status === 'cancelled') settled.add(itemId(item))
+      if (item.trigger.type === 'schedule') slotsDone.set(item.job.id, item.trigger.slot > (slotsDone.get(item.job.id) ?? '') ? item.trigger.slot : slotsDone.get(item.job.id)!)
+      options.report({
+        type: 'run', job: item.job.id, sha: item.sha, status: receipt.status, durationMs: receipt.durationMs, trigger: item.trigger, worktree: item.place.id,
+        ...(receipt.error ? { error: receipt.error } : {}), ...(receipt.reason ? { reason: receipt.reason } : {}),
+      })
+    }
+    requestTick()
+  }
+
+  function onDropped(runs: FinishedRun<Flight>[], why: string): void {
+    for (const { value } of runs) inFlight.delete(itemId(value.item))
+    options.report({ type: 'warn', message: `${runs.length} receipt(s) not recorded: ${why}; another daemon runs that work again` })
+  }
+
+  /** A runner lease and the publisher fenced by it. A runner that lost its lease (judged dead) is replaced. */
+  async function startSession(): Promise<Session> {
+    const runner = await startRunner(cwd, {
+      ttl: app.options.locks.ttl,
+      info: () => ({ version: app.version, worktree: self.id, running: queue.running(), queued: queue.size() - queue.running(), inFlight: inFlight.size }),
+      onProblem: message => options.report({ type: 'warn', message }),
+    })
+    const publisher = createPublisher<Flight>({ cwd, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    return { runner, publisher }
+  }
+
+  async function currentSession(): Promise<Session> {
+    if (session?.runner.lease()) return session
+    if (session) options.report({ type: 'warn', message: `runner ${session.runner.owner} lost its lease (another daemon judged it dead): its runs stop, and it starts again as a new runner` })
+    session = await startSession()
+    return session
   }
 
   async function loadJobs(): Promise<LoadedJobs> {
     const previous = new Map(jobs.jobs.map(job => [job.id, job]))
     const loaded = await loadDaemonJobs(app)
+    for (const job of loaded.jobs) {
+      const problem = scheduleProblem(job)
+      if (problem) loaded.broken.set(job.id, problem)
+    }
+    const good = loaded.jobs.filter(job => !loaded.broken.has(job.id))
     const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
-    jobs = { jobs: [...loaded.jobs, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
+    jobs = { jobs: [...good, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
     for (const [job, message] of loaded.broken) {
       options.report({ type: 'broken', job, message: previous.has(job) ? `${message} (its last good version stays active)` : message })
     }
+    // Items are planned for one generation of jobs: plan again with the new ones.
+    lines.clear()
     return jobs
-  }
-
-  function startTimers(): void {
-    schedules?.stop()
-    schedules = startSchedules(jobs.jobs, (job, slot) => runSlot(job, slot).catch(error => options.report({ type: 'warn', message: `schedule of ${job.id} failed: ${(error as Error).message}` })), (job, error) => options.report({ type: 'broken', job: job.id, message: error.message }))
   }
 
   async function tick(): Promise<TickSummary> {
     const at = new Date()
     const snapshot = await readSnapshot(cwd)
-    const state = (await readState(cwd)).state ?? (await firstState(cwd, snapshot))
-    const lines = historyLines(snapshot, self, config.worktrees)
-    const perLine = new Map<HistoryLine, { commits: CommitInfo[]; items: WorkItem[] }>()
-    const retrying = retryPass
-    for (const line of lines) {
-      const commits = await newCommits(cwd, line, state, config.lookback)
-      // Settled commits are planned for the retry only: they do not hold the line's progress back (see settle).
-      const planned = retrying ? withSettled(await newCommits(cwd, line, { ...state, heads: {} }, config.lookback), commits) : commits
-      perLine.set(line, { commits, items: commitItems(jobs.jobs, line, planned) })
-    }
-    const tagWork = tagItems(jobs.jobs, snapshot, state, self)
-    const branchWork = branchItems(jobs.jobs, lines, state, snapshot.times)
-    const items = dedupe([...[...perLine.values()].flatMap(line => line.items), ...tagWork, ...branchWork])
+    const { state: stored } = await readState(cwd)
+    const state = stored ?? await firstState(snapshot)
+    const problem = (message: string) => warnOnce(message, message)
+    for (const [tag, type] of snapshot.otherTags) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
 
-    const shas = items.map(item => item.sha)
-    const before = await readProgress(cwd, app.options.receipts.ref, shas)
-    reportInvalid(before.invalid)
+    const seenLines = historyLines(snapshot, self, config.worktrees)
+    const knownTips = stored ? seenLines.filter(line => line.name in state.heads).map(line => line.tip) : null
+    const candidates: WorkItem[] = []
+    for (const line of seenLines) {
+      const work = await planLine(line, lines.get(line.name), {
+        cwd, jobs: jobs.jobs, base: state.heads[line.name] ?? null, others: line.name in state.heads ? null : knownTips, lookback: config.lookback, window: WINDOW, isSettled, onProblem: problem,
+      })
+      lines.set(line.name, work)
+      candidates.push(...plannedItems(work))
+    }
+    for (const name of lines.keys()) if (!seenLines.some(line => line.name === name)) lines.delete(name)
+    const tagWork = tagItems(jobs.jobs, snapshot, state, self, problem)
+    const branchWork = branchItems(jobs.jobs, seenLines, state, snapshot.times, problem)
+    if (retryPass) candidates.push(...await failedItems(seenLines, state))
+
+    const open = dedupe([...candidates, ...tagWork, ...branchWork]).filter(item => !settled.has(itemId(item)) && !inFlight.has(itemId(item)))
+    const progress = open.length > 0 ? await readProgress(open) : new Map<string, ItemProgress>()
     const now = Date.now()
-    const statusOf = (item: WorkItem) => itemStatus(item, before.progress, { now, retryFailed: retrying && !retried.has(keyOf(item)) })
-    const todo = items.filter(item => statusOf(item) === 'todo' && !inFlight.has(keyOf(item)))
-    const batch = todo.length > 0 && !stopping ? dispatch(todo, retrying) : undefined
-    // Under `--once` a tick waits for its runs; otherwise the next tick (asked for when they finish) settles them.
-    const outcomes: Map<WorkItem, ItemOutcome> = batch && options.once ? await batch : new Map()
-    const after = outcomes.size > 0 ? (await readProgress(cwd, app.options.receipts.ref, shas)).progress : before.progress
-    const settled = (item: WorkItem) => ['done', 'failed'].includes(itemStatus(item, after, { now: Date.now(), retryFailed: false }))
-
-    await settle(cwd, { snapshot, base: state, perLine, settled, tagWork, branchWork })
-    const count = (...kinds: ItemOutcome[]) => [...outcomes.values()].filter(outcome => kinds.includes(outcome)).length
-    // Held elsewhere, or lost to another daemon: still someone's work, which a `--once` run waits for.
-    const summary = { ran: count('ran'), held: count('held', 'lost'), waiting: items.filter(item => statusOf(item) === 'waiting').length }
-    await app.callHook('daemon:tick', { at, queued: todo.length, running: slotsRunning })
-    return summary
-  }
-
-  function dispatch(todo: WorkItem[], retrying: boolean): Promise<Map<WorkItem, ItemOutcome>> {
-    for (const item of todo) inFlight.add(keyOf(item))
-    const batch = executeItems(todo, executor)
-      .then((outcomes) => {
-        if (retrying) {
-          for (const [item, outcome] of outcomes) if (outcome === 'ran') retried.add(keyOf(item))
-          if (![...outcomes.values()].includes('held')) retryPass = false
-        }
-        return outcomes
-      })
-      .finally(() => {
-        for (const item of todo) inFlight.delete(keyOf(item))
-        batches.delete(batch)
-        if (!options.once) requestTick()
-      })
-    batches.add(batch)
-    if (!options.once) batch.catch(error => options.report({ type: 'warn', message: `runs failed: ${errorLine(error)}` }))
-    return batch
-  }
-
-  function reportInvalid(invalid: { sha: string; line: string }[]): void {
-    for (const { sha, line } of invalid) {
-      const key = `${sha}\0${line}`
-      if (reportedInvalid.has(key)) continue
-      reportedInvalid.add(key)
-      options.report({ type: 'warn', message: `skipping a receipt line on ${sha.slice(0, 7)} that is not a GitVan receipt: ${line.slice(0, 80)}` })
+    const todo: WorkItem[] = []
+    let waiting = 0
+    let wakeAt = Infinity
+    for (const item of open) {
+      const status = itemStatus(item, progress, now)
+      if (status === 'failed' && retryOnce.has(itemId(item))) todo.push(item)
+      else if (status === 'done' || status === 'failed') settled.add(itemId(item))
+      else if (status === 'waiting') {
+        waiting++
+        wakeAt = Math.min(wakeAt, retryAt(item, progress))
+      } else todo.push(item)
     }
+    scheduleRetryTick(wakeAt)
+    held.clear()
+    const queued = todo.length > 0 && !stopping ? await dispatch(todo) : 0
+    await settle(snapshot, state, tagWork, branchWork)
+    await app.callHook('daemon:tick', { at, queued, running: queue.running() })
+    return { queued, held: held.size, waiting }
+  }
+
+  /**
+   * Claim `items` (those other runners hold are theirs), check their receipts once more under the claim (another
+   * runner may have finished them before it), and queue the rest in order. Returns how many were queued.
+   */
+  async function dispatch(items: WorkItem[]): Promise<number> {
+    const byId = new Map(items.map(item => [itemId(item), item]))
+    const current = await currentSession()
+    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness)
+    for (const { runner: who, why } of result.reclaimed) options.report({ type: 'warn', message: `took over the work of runner ${who}: ${why}` })
+    for (const [id, holder] of result.held) held.set(id, holder)
+    if (!result.claim) return 0
+    const claim = result.claim
+    const granted = result.granted.map(id => byId.get(id)!)
+    for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
+    current.publisher.track(claim, granted.length)
+    const fresh = await readProgress(granted)
+    const now = Date.now()
+    const runnable = granted.filter((item) => {
+      const status = itemStatus(item, fresh, now)
+      if (status === 'todo' || (status === 'failed' && retryOnce.has(itemId(item)))) return true
+      if (status === 'done' || status === 'failed') settled.add(itemId(item))
+      forget({ item, claim, session: current })
+      return false
+    })
+    queue.enqueue(runnable.map(item => ({ value: { item, claim, session: current }, groups: item.groups, supersede: item.job.job.skipIntermediate && item.line ? `${item.job.id}@${item.line}` : undefined })))
+    return runnable.length
+  }
+
+  async function readProgress(items: WorkItem[]): Promise<Map<string, ItemProgress>> {
+    const { receipts, invalid } = await app.receipts.read([...new Set(items.map(item => item.noteOn))])
+    for (const { sha, line } of invalid) warnOnce(`receipt:${sha}:${line}`, `skipping a receipt line on ${sha.slice(0, 7)} that is not a GitVan receipt: ${line.slice(0, 80)}`)
+    return progressOf(receipts)
+  }
+
+  /** `--retry-failed`: the items of each line's last `lookback` settled commits whose last receipt failed. */
+  async function failedItems(seenLines: ReturnType<typeof historyLines>, state: DaemonState): Promise<WorkItem[]> {
+    retryPass = false
+    const found: WorkItem[] = []
+    for (const line of seenLines) {
+      const base = state.heads[line.name]
+      if (!base) continue
+      const work = await planLine({ ...line, tip: base }, undefined, { cwd, jobs: jobs.jobs, base: null, others: null, lookback: config.lookback, window: config.lookback, isSettled: () => false, onProblem: () => {} })
+      found.push(...plannedItems(work))
+    }
+    const progress = await readProgress(found)
+    const failed = found.filter(item => itemStatus(item, progress, Date.now()) === 'failed')
+    for (const item of failed) retryOnce.add(itemId(item))
+    return failed
+  }
+
+  /** Move each line's settled commit past its settled commits; record the tags, branches and slots settled. */
+  async function settle(snapshot: RepoSnapshot, base: DaemonState, tagWork: WorkItem[], branchWork: WorkItem[]): Promise<void> {
+    const heads = new Map<string, string>()
+    for (const [name, work] of lines) {
+      const count = settledPrefix(work, isSettled)
+      if (count === 0) continue
+      heads.set(name, work.shas[count - 1]!)
+      for (const sha of advanceLine(work, count)) for (const job of jobs.jobs) settled.delete(`${job.id} ${sha}`)
+    }
+    const unsettled = (items: WorkItem[], name: (item: WorkItem) => string) => new Set(items.filter(item => !isSettled(item)).map(name))
+    const openTags = unsettled(tagWork, item => (item.trigger as { tag: string }).tag)
+    const openBranches = unsettled(branchWork, item => item.branch!)
+    const tags = [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].filter(tag => !openTags.has(tag))
+    const branches = [...snapshot.branches.keys()].filter(branch => !openBranches.has(branch))
+    const slots = [...slotsDone].filter(([job, slot]) => (base.schedules[job] ?? '') < slot)
+    const lineGone = Object.keys(base.heads).some(name => !lines.has(name))
+    if (heads.size === 0 && slots.length === 0 && !lineGone && sameSet(tags, base.tags) && sameSet(branches, base.branches)) return
+    await updateState(cwd, (state) => {
+      for (const [name, sha] of heads) {
+        // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
+        if (state.heads[name] === base.heads[name]) state.heads[name] = sha
+      }
+      for (const name of Object.keys(state.heads)) if (!lines.has(name)) delete state.heads[name]
+      state.tags = [...new Set([...state.tags.filter(tag => snapshot.tags.has(tag) || snapshot.otherTags.has(tag)), ...tags])].sort()
+      state.branches = [...new Set([...state.branches.filter(branch => snapshot.branches.has(branch)), ...branches])].sort()
+      for (const [job, slot] of slots) if ((state.schedules[job] ?? '') < slot) state.schedules[job] = slot
+      return state
+    })
+  }
+
+  /** A first start: tags and branches that exist are history, not news. */
+  async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
+    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
+  }
+
+  /** One slot of a schedule: the job runs on HEAD of the daemon's worktree, its receipt on the slot's anchor. */
+  async function runSlots(job: DaemonJob, slots: Date[]): Promise<void> {
+    if (stopping || slots.length === 0) return
+    const head = await readHead(cwd)
+    if (!head) return warnOnce(`schedule:${job.id}:empty`, `schedule of ${job.id} skipped: the repository has no commit to attach a receipt to`)
+    // No overlap: a slot that comes while the job's previous scheduled run still goes on is skipped.
+    if ([...inFlight.values()].some(flight => flight.item.job.id === job.id && flight.item.trigger.type === 'schedule')) return
+    const keys = slots.map(slotKey)
+    const anchorIds = await anchors.of(keys)
+    const items = keys.map((slot) => {
+      const item = { job, key: `schedule:${slot}`, sha: head, noteOn: anchorIds.get(slot)!, trigger: { type: 'schedule' as const, slot }, branch: self.branch, commitTime: Date.parse(slot) / 1000, place: self }
+      return { ...item, groups: groupsOf(item, message => warnOnce(message, message)) }
+    })
+    const progress = await readProgress(items)
+    const due = items.filter(item => itemStatus(item, progress, Date.now()) === 'todo')
+    for (const item of items) if (!due.includes(item)) slotsDone.set(job.id, (item.trigger as { slot: string }).slot)
+    if (due.length > 0) await dispatch(due)
+  }
+
+  /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */
+  async function catchUp(): Promise<void> {
+    const { state } = await readState(cwd)
+    const now = new Date()
+    for (const job of jobs.jobs.filter(job => job.job.meta.schedule)) {
+      const since = state?.schedules[job.id]
+      if (!since) {
+        slotsDone.set(job.id, now.toISOString())
+        continue
+      }
+      await runSlots(job, catchUpSlots(job, new Date(since), now))
+    }
+  }
+
+  function startTimers(): void {
+    schedules?.stop()
+    schedules = startSchedules(jobs.jobs, (job, slot) => {
+      runSlots(job, [slot]).catch(error => options.report({ type: 'warn', message: `schedule of ${job.id} failed: ${errorLine(error)}` }))
+    }, (job, error) => options.report({ type: 'broken', job: job.id, message: error.message }))
+  }
+
+  function scheduleRetryTick(at: number): void {
+    clearTimeout(retryTimer)
+    if (!Number.isFinite(at) || options.once) return
+    retryTimer = setTimeout(requestTick, Math.max(0, at - Date.now()) + 5)
+    retryTimer.unref()
   }
 
   /** Ticks never overlap: a change during a tick asks for one more afterwards. */
   function requestTick(): void {
-    if (stopping) return
+    if (stopping || options.once) return
     if (current) {
       dirty = true
       return
@@ -188,7 +394,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     current = tick()
       .catch((error) => {
         options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
-        return { ran: 0, held: 0, waiting: 0 }
+        return { queued: 0, held: 0, waiting: 0 }
       })
       .finally(() => {
         current = undefined
@@ -199,19 +405,19 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       })
   }
 
-  async function runSlot(job: DaemonJob, slot: Date): Promise<void> {
-    if (stopping) return
-    const slotTime = slot.toISOString()
-    const head = await readHead(cwd)
-    if (!head) return options.report({ type: 'warn', message: `schedule of ${job.id} at ${slotTime} skipped: the repository has no commit to attach a receipt to` })
-    if (((await readState(cwd)).state?.schedules[job.id] ?? '') >= slotTime) return
-    const item: WorkItem = { job, key: `schedule:${slotTime}`, sha: head, trigger: { type: 'schedule', slot: slotTime }, branch: self.branch, commitTime: slot.getTime() / 1000, place: self }
-    slotsRunning++
-    await executeItems([item], executor).finally(() => slotsRunning--)
-    await updateState(cwd, (state) => {
-      if ((state.schedules[job.id] ?? '') < slotTime) state.schedules[job.id] = slotTime
-      return state
-    })
+  /** `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. */
+  async function runOnce(): Promise<void> {
+    for (;;) {
+      const { queued, held: heldCount, waiting } = await tick()
+      if (stopping) break
+      if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
+        await queue.idle()
+        await session?.publisher.flush()
+        continue
+      }
+      if (heldCount === 0 && waiting === 0) break
+      await sleep(Math.min(500, app.options.locks.ttl / 4))
+    }
   }
 
   return {
@@ -226,54 +432,59 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
     async run() {
       await loadJobs()
+      session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
-      if (options.once) {
-        for (;;) {
-          const { ran, held, waiting } = await tick()
-          if (stopping || (ran === 0 && held === 0 && waiting === 0)) break
-          if (ran === 0) await sleep(Math.min(500, app.options.locks.ttl / 4))
+      try {
+        if (options.once) {
+          await runOnce()
+        } else {
+          const done = new Promise<void>(resolve => (finished = resolve))
+          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
+          await catchUp()
+          startTimers()
+          requestTick()
+          await done
         }
-        await app.callHook('daemon:close', { reason: 'done' })
-        return
+      } finally {
+        await closeSession()
       }
-      const done = new Promise<void>(resolve => (finished = resolve))
-      watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
-      startTimers()
-      requestTick()
-      await done
+      await app.callHook('daemon:close', closeReason)
     },
     async stop(signal) {
       if (stopping) return
       stopping = true
       schedules?.stop()
+      clearTimeout(retryTimer)
       await watcher?.close()
-      const running = Promise.allSettled([current, ...batches])
+      for (const flight of queue.clear()) forget(flight)
+      const idle = Promise.allSettled([current, queue.idle()])
       const grace = sleep(config.grace, 'grace', { ref: false })
-      if ((await Promise.race([running.then(() => 'done'), grace])) === 'grace') shutdown.abort(new Error('GitVan is shutting down'))
-      await running
-      await app.callHook('daemon:close', signal ? { reason: 'signal', signal } : { reason: 'done' })
+      if ((await Promise.race([idle.then(() => 'done'), grace])) === 'grace') shutdown.abort(new Error('GitVan is shutting down'))
+      await idle
+      closeReason = signal ? { reason: 'signal', signal } : { reason: 'done' }
       finished?.()
     },
   }
-}
 
-function keyOf(item: WorkItem): string {
-  return progressKey(item.job.id, item.key)
+  async function closeSession(): Promise<void> {
+    await queue.idle()
+    await session?.publisher.close()
+    await session?.runner.stop()
+    await checkouts.close()
+  }
 }
 
 function dedupe(items: WorkItem[]): WorkItem[] {
   const seen = new Set<string>()
   return items.filter((item) => {
-    const key = keyOf(item)
-    if (seen.has(key)) return false
-    seen.add(key)
+    const id = itemId(item)
+    if (seen.has(id)) return false
+    seen.add(id)
     return true
   })
 }
 
-/** `settled` commits (oldest first) not in `fresh`, then `fresh`. */
-function withSettled(settled: CommitInfo[], fresh: CommitInfo[]): CommitInfo[] {
-  const seen = new Set(fresh.map(commit => commit.sha))
-  return [...settled.filter(commit => !seen.has(commit.sha)), ...fresh]
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every(item => b.includes(item))
 }

@@ -6,8 +6,10 @@ import type { WorktreeEntry } from '../types/git'
 export interface RepoSnapshot {
   /** Branch short name -> tip commit. */
   branches: Map<string, string>
-  /** Tag name -> the commit it points to (peeled). */
+  /** Tag name -> the commit it points to (peeled). Tags of blobs or trees are in `otherTags`, not here. */
   tags: Map<string, string>
+  /** Tags that point at something other than a commit (a blob, a tree): name -> object type. */
+  otherTags: Map<string, string>
   /** Commit time (seconds) of every branch tip and tagged commit: the `now()` of runs those trigger. */
   times: Map<string, number>
   worktrees: WorktreeEntry[]
@@ -15,21 +17,33 @@ export interface RepoSnapshot {
   key: string
 }
 
+const FORMAT = '%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)%00%(committerdate:unix)%00%(*committerdate:unix)'
+
 export async function readSnapshot(cwd: string): Promise<RepoSnapshot> {
   const [refs, worktrees] = await Promise.all([
-    git(['for-each-ref', '--format=%(refname)%00%(objectname)%00%(*objectname)%00%(committerdate:unix)%00%(*committerdate:unix)', 'refs/heads', 'refs/tags'], { cwd }),
+    git(['for-each-ref', `--format=${FORMAT}`, 'refs/heads', 'refs/tags'], { cwd }),
     listWorktrees(cwd),
   ])
   const branches = new Map<string, string>()
   const tags = new Map<string, string>()
+  const otherTags = new Map<string, string>()
   const times = new Map<string, number>()
   for (const line of refs.split('\n')) {
     if (!line) continue
-    const [ref, sha, peeled, time, peeledTime] = line.split('\0') as [string, string, string, string, string]
-    if (ref.startsWith('refs/heads/')) branches.set(ref.slice('refs/heads/'.length), sha)
-    else tags.set(ref.slice('refs/tags/'.length), peeled || sha)
+    const [ref, sha, type, peeled, peeledType, time, peeledTime] = line.split('\0') as [string, string, string, string, string, string, string]
+    if (ref.startsWith('refs/heads/')) {
+      branches.set(ref.slice('refs/heads/'.length), sha)
+    } else {
+      const name = ref.slice('refs/tags/'.length)
+      const target = peeledType || type
+      if (target !== 'commit') {
+        otherTags.set(name, target)
+        continue
+      }
+      tags.set(name, peeled || sha)
+    }
     if (peeledTime || time) times.set(peeled || sha, Number(peeledTime || time))
   }
   const key = `${refs}\n${worktrees.map(w => `${w.id} ${w.head} ${w.branch}`).join('\n')}`
-  return { branches, tags, times, worktrees, key }
+  return { branches, tags, otherTags, times, worktrees, key }
 }

@@ -5,6 +5,7 @@ import type { ExecResult, ExecSpec } from '../types/exec'
 import { abortable } from './abortable'
 import { createDeadline } from './deadline'
 import { resolveExecType } from './registry'
+import { RunSkipped } from './outcome'
 import { failure } from './result'
 
 export interface RunExecOptions {
@@ -37,6 +38,8 @@ export async function runExec(spec: ExecSpec, { ctx, signal }: RunExecOptions): 
     if (!result.ok && timedOut()) return { ...result, error: timeoutMessage, meta: { ...result.meta, status: 'timeout' } }
     return { ...result, durationMs: result.durationMs ?? elapsed() }
   } catch (error) {
+    // A step that skips the run skips the whole job, not just itself.
+    if (error instanceof RunSkipped) throw error
     return failure(timedOut() ? timeoutMessage : error, elapsed(), timedOut() ? { meta: { status: 'timeout' } } : {})
   } finally {
     deadline?.clear()

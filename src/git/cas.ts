@@ -3,6 +3,7 @@ import type { RefOp } from '../types/git'
 import { backoff } from '../utils/backoff'
 import { runGit } from './command'
 import { GitError, gitLayerError } from './error'
+import { BUSY, LOCKED, LOST_RACE } from './ref-errors'
 import { listRefs, readRef, updateRef } from './refs'
 
 /**
@@ -11,24 +12,23 @@ import { listRefs, readRef, updateRef } from './refs'
  */
 export type Contention = 'lose' | 'wait'
 
-// git's refusals (stable wording: runGit sets LC_ALL=C): an expectation that did not hold, a ref locked by another.
-const LOST_RACE = /^fatal: cannot lock ref '([^']+)': (?:reference already exists|is at [0-9a-f]+ but expected [0-9a-f]+|unable to resolve reference '[^']+')$/m
-const LOCKED = /^fatal: cannot lock ref '([^']+)': Unable to create '.*\.lock': File exists\.$/m
-const WAIT_ATTEMPTS = 8
+const ATTEMPTS = 8
 
 /**
  * Apply each compare-and-swap on its own, `true` for those that held. git 2.39 has no per-ref mode for
  * `update-ref --stdin` (any refusal aborts every update; `--batch-updates` came later), so all ops go in one
  * transaction; after a refusal the refs are re-read in one `for-each-ref`, the ops whose expectation fails now (and
- * the one git named: it may have changed and changed back) count as lost, and the rest is retried. Costs one process
- * when nothing is contended. `refTransaction` is all-or-nothing, hence this.
+ * the one git named: it may have changed and changed back) count as lost, and the rest is retried. Another git
+ * busy with the refs (a lock file, a directory appearing or vanishing) is contention: waited out with backoff, a
+ * bounded number of times. Costs one process when nothing is contended. `refTransaction` is all-or-nothing, hence
+ * this.
  */
 export async function casEach(cwd: string, ops: RefOp[], contention: Contention): Promise<boolean[]> {
   const won = ops.map(() => false)
   let pending = ops.map((_, i) => i)
   // Taking a ref never waits for another's lock; changing one we hold waits a second per attempt.
-  const args = ['-c', `core.filesRefLockTimeout=${contention === 'lose' ? 0 : 1000}`, 'update-ref', '--stdin', '-z']
-  for (let attempt = 0; pending.length > 0; attempt++) {
+  const args = ['-c', `core.filesRefLockTimeout=${contention === 'lose' ? 0 : 1000}`, '-c', 'core.packedRefsTimeout=1000', 'update-ref', '--stdin', '-z']
+  for (let busy = 0; pending.length > 0;) {
     const input = pending.map(i => encodeOp(ops[i]!)).join('')
     const { exitCode, stderr } = await runGit(args, { cwd, input, okCodes: [0, 128] })
     if (exitCode === 0) {
@@ -36,8 +36,8 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention)
       break
     }
     const locked = LOCKED.exec(stderr)?.[1]
-    if (locked && contention === 'wait' && attempt < WAIT_ATTEMPTS) {
-      await sleep(casBackoff(attempt))
+    if ((BUSY.test(stderr) || (locked && contention === 'wait')) && busy < ATTEMPTS) {
+      await sleep(casBackoff(busy++))
       continue
     }
     const named = LOST_RACE.exec(stderr)?.[1] ?? (contention === 'lose' ? locked : undefined)

@@ -2,7 +2,8 @@ import type { CommitInfo, ScanOptions } from '../types/git'
 import { firstLine } from '../utils/messages'
 import { GitError, gitLayerError } from './error'
 import { COMMIT_FORMAT, CommitParser } from './commit-parser'
-import { spawnError, spawnGit } from './command'
+import { git, spawnError, spawnGit } from './command'
+import { assertOid } from './oid'
 
 /**
  * The commits `revs` select (`main`, `a..b`, `^x`, several at once; newest first unless `reverse`) in ONE
@@ -21,12 +22,45 @@ export function lastCommits(cwd: string, ref: string, n: number, options: Omit<S
   return scanCommits(cwd, ref, { ...options, limit: n })
 }
 
-function streamLog(cwd: string, args: string[], revs: string[]): Promise<CommitInfo[]> {
+/**
+ * The commits `shas` (full ids), in the order given, with their changed paths: one `git log --no-walk` process
+ * fed on stdin, so any number of them fits.
+ */
+export async function readCommits(cwd: string, shas: readonly string[], options: Pick<ScanOptions, 'files'> = {}): Promise<CommitInfo[]> {
+  if (shas.length === 0) return []
+  for (const sha of shas) assertOid(cwd, sha, 'commit to read')
+  const args = ['log', ...logOptions(cwd, ['--stdin'], options), '--no-walk=unsorted', '--stdin', '--end-of-options', '--']
+  return streamLog(cwd, args, [`${shas.length} commits`], `${shas.join('\n')}\n`)
+}
+
+export interface ListCommitsOptions {
+  /** Commits reachable from these... */
+  include: readonly string[]
+  /** ...and not from these (a fork point, other branches). */
+  exclude?: readonly string[]
+  firstParent?: boolean
+  /** At most this many, the newest ones. */
+  limit?: number
+}
+
+/** The ids of the commits `include` minus `exclude` select, oldest first: one `git rev-list` fed on stdin. */
+export async function listCommits(cwd: string, options: ListCommitsOptions): Promise<string[]> {
+  const revs = [...options.include, ...(options.exclude ?? []).map(rev => `^${rev}`)]
+  for (const rev of revs) {
+    if (typeof rev !== 'string' || rev === '' || rev === '^' || /[\n\0]/.test(rev)) throw gitLayerError(cwd, `Invalid rev ${JSON.stringify(rev)} to list in ${cwd}: pass commit ids or ref names`)
+  }
+  const args = ['rev-list', '--reverse', ...(options.firstParent ? ['--first-parent'] : []), ...(options.limit === undefined ? [] : [`--max-count=${options.limit}`]), '--stdin']
+  const out = await git(args, { cwd, input: `${revs.join('\n')}\n` })
+  return out === '' ? [] : out.split('\n')
+}
+
+function streamLog(cwd: string, args: string[], revs: string[], input?: string): Promise<CommitInfo[]> {
   return new Promise((resolve, reject) => {
     const parser = new CommitParser()
     let stderr = ''
     const child = spawnGit(args, { cwd })
-    child.stdin.end()
+    child.stdin.on('error', () => {}) // a git that exits early is reported through 'close'
+    child.stdin.end(input)
     child.stdout.on('data', (chunk: Buffer) => parser.push(chunk))
     child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString('utf8') })
     child.on('error', error => reject(spawnError(args, cwd, error)))
@@ -43,6 +77,7 @@ function streamLog(cwd: string, args: string[], revs: string[]): Promise<CommitI
 
 function logOptions(cwd: string, revs: string[], options: ScanOptions): string[] {
   for (const rev of revs) {
+    if (rev === '--stdin') continue
     if (typeof rev !== 'string' || rev === '') throw gitLayerError(cwd, `Invalid rev ${JSON.stringify(rev)} to scan in ${cwd}: pass a branch, sha or range such as main or a..b`)
   }
   const { limit, reverse, firstParent, files = true } = options

@@ -28,3 +28,18 @@ export async function writeFileCommits(cwd: string, commits: FileCommit[]): Prom
   stream.push(`reset ${SCRATCH_BRANCH}\n`, ...commits.map((_, i) => `get-mark :${i + 1}\n`))
   return (await fastImport(cwd, stream)).split('\n')
 }
+
+/**
+ * Root commits with an empty tree, whose ids depend only on `message` and `time` (seconds): the same anchor on every
+ * machine, for notes about something that is not a commit (a schedule slot) to be attached to. Returns their ids.
+ */
+export async function writeAnchorCommits(cwd: string, anchors: { message: string; time: number }[]): Promise<string[]> {
+  if (anchors.length === 0) return []
+  const stream: string[] = []
+  anchors.forEach(({ message, time }, i) => {
+    const who = `GitVan <gitvan@localhost> ${Math.floor(time)} +0000`
+    stream.push(`reset ${SCRATCH_BRANCH}\n`, `commit ${SCRATCH_BRANCH}\n`, `mark :${i + 1}\n`, `author ${who}\n`, `committer ${who}\n`, fastImportData(`${message}\n`), '\n')
+  })
+  stream.push(`reset ${SCRATCH_BRANCH}\n`, ...anchors.map((_, i) => `get-mark :${i + 1}\n`))
+  return (await fastImport(cwd, stream)).split('\n')
+}

@@ -5,11 +5,12 @@ import { ZERO_OID, assertOid } from './oid'
 import { assertRefName } from './ref-name'
 import { git, runGit } from './command'
 import { backoff } from '../utils/backoff'
+import { isRefContention } from './ref-errors'
 
 export { ZERO_OID } from './oid'
 
 // Wait up to 1 s for another writer's ref lock (git's default is 100 ms) instead of failing while it finishes.
-const UPDATE_REF = ['-c', 'core.filesRefLockTimeout=1000', 'update-ref', '--stdin', '-z']
+const UPDATE_REF = ['-c', 'core.filesRefLockTimeout=1000', '-c', 'core.packedRefsTimeout=1000', 'update-ref', '--stdin', '-z']
 
 /**
  * The sha `ref` (a full name: HEAD or refs/…, symbolic refs followed) points to, `null` when it does not exist.
@@ -57,15 +58,19 @@ export async function refTransaction(cwd: string, ops: RefTxOp[]): Promise<boole
       return true
     } catch (error) {
       if (!(error instanceof GitError) || error.exitCode === null) throw error
-      if (!(await expectationsHold(cwd, ops))) return false
+      const busy = isRefContention(error.stderr)
+      if (!busy && !(await expectationsHold(cwd, ops))) return false
       if (attempt >= TRANSACTION_RETRIES) throw error
-      await sleep(backoff(attempt, { base: 5, max: 50 }))
+      await sleep(backoff(attempt, busy ? { base: 10, max: 1000 } : { base: 5, max: 50 }))
     }
   }
 }
 
-/** Refusals retried while every expectation still holds: a race that resolves itself, not a real conflict. */
-const TRANSACTION_RETRIES = 3
+/**
+ * Refusals retried while every expectation still holds (a race that resolves itself, not a real conflict) or
+ * while another git is busy with the refs (a lock file, a ref directory appearing or vanishing).
+ */
+const TRANSACTION_RETRIES = 8
 
 /** One `update-ref --stdin -z` command; an empty old value means "no check", `create` means "must not exist". */
 function encodeOp(cwd: string, op: RefTxOp): string {

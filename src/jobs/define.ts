@@ -14,7 +14,7 @@ export function defineJob<Payload = any>(definition: JobDefinition<Payload>): Jo
   return validateJob(definition)
 }
 
-const KNOWN_KEYS = new Set(['kind', 'meta', 'on', 'run', 'steps', 'validate', 'timeout', 'env', 'retry'])
+const KNOWN_KEYS = new Set(['kind', 'meta', 'on', 'run', 'steps', 'validate', 'timeout', 'env', 'retry', 'concurrency', 'skipIntermediate', 'checkout', 'if'])
 
 export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Payload> {
   const fail: Fail = (field, expected) => {
@@ -24,10 +24,10 @@ export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Pa
   for (const key of Object.keys(definition)) {
     if (!KNOWN_KEYS.has(key)) fail(key, `one of the known keys (${[...KNOWN_KEYS].join(', ')}), or removed`)
   }
-  const { kind, meta = {}, on, run, steps, validate, timeout, env, retry } = definition
+  const { kind, meta = {}, on, run, steps, validate, timeout, env, retry, concurrency, skipIntermediate, checkout } = definition
   if (run !== undefined && typeof run !== 'function') fail('run', 'a function')
-  if (steps !== undefined && !(Array.isArray(steps) && steps.every(step => isPlainObject(step) && typeof step.exec === 'string'))) {
-    fail('steps', 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }')
+  if (steps !== undefined && !(Array.isArray(steps) && steps.every(step => typeof step === 'function' || (isPlainObject(step) && typeof step.exec === 'string')))) {
+    fail('steps', 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }, or functions of the earlier steps returning one')
   }
   if (run && steps) fail('run', 'absent when `steps` is given (a job is atomic with run, or composite with steps)')
   if (!run && !steps) fail('run', 'a function, or `steps` an array (a job needs something to do)')
@@ -42,13 +42,20 @@ export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Pa
   if (validate !== undefined && typeof validate !== 'function') fail('validate', 'a function')
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) fail('timeout', 'a positive number of milliseconds')
   if (env !== undefined && !(isPlainObject(env) && Object.values(env).every(value => typeof value === 'string'))) fail('env', 'an object of string values')
+  if (meta.catchUp !== undefined && !(meta.catchUp === 'latest' || meta.catchUp === 'none' || (Number.isInteger(meta.catchUp) && (meta.catchUp as number) >= 0))) {
+    fail('meta.catchUp', '"latest", "none", or a whole number of slots')
+  }
   if (retry !== undefined) validateRetry(retry, fail)
+  if (concurrency !== undefined) validateConcurrency(concurrency, fail)
+  if (skipIntermediate !== undefined && typeof skipIntermediate !== 'boolean') fail('skipIntermediate', 'true or false')
+  if (checkout !== undefined && checkout !== 'live' && checkout !== 'isolated') fail('checkout', '"live" or "isolated"')
+  if (definition.if !== undefined && typeof definition.if !== 'function') fail('if', 'a function of the run returning true or false')
   return { ...definition, kind: inferred, meta }
 }
 
 type Fail = (field: string, expected: string) => never
 
-const COMMIT_FILTER_KEYS = ['branches', 'paths', 'message', 'author', 'type', 'scope', 'merge']
+const COMMIT_FILTER_KEYS = ['branches', 'branchesIgnore', 'paths', 'pathsIgnore', 'message', 'author', 'type', 'scope', 'merge']
 const PATH_KINDS = ['any', 'added', 'modified', 'deleted']
 
 function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: Fail): void {
@@ -58,14 +65,30 @@ function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: Fail): voi
   }
   const { commit, tag, branch } = on
   if (commit !== undefined && commit !== true) validateCommitFilter(commit, fail)
-  if (tag !== undefined && !isGlobs(tag)) {
-    if (!isPlainObject(tag)) fail('on.tag', 'a glob, an array of globs, or { match?, semver? }')
-    const filter = tag as Record<string, unknown>
-    for (const key of Object.keys(filter)) if (key !== 'match' && key !== 'semver') fail(`on.tag.${key}`, 'one of match, semver')
-    if (filter.match !== undefined && !isGlobs(filter.match)) fail('on.tag.match', 'a glob or an array of globs')
-    if (filter.semver !== undefined && typeof filter.semver !== 'boolean') fail('on.tag.semver', 'true or false')
+  if (tag !== undefined) validateNameFilter(tag, 'on.tag', ['match', 'ignore', 'semver'], fail)
+  if (branch !== undefined) validateNameFilter(branch, 'on.branch', ['match', 'ignore'], fail)
+}
+
+/** `on.tag` and `on.branch`: globs, or `{ match?, ignore?, semver? }`. */
+function validateNameFilter(value: unknown, field: string, keys: string[], fail: Fail): void {
+  if (isGlobs(value)) return checkInclusive(value, field, fail)
+  if (!isPlainObject(value)) fail(field, `a glob, an array of globs, or { ${keys.join('?, ')}? }`)
+  const filter = value as Record<string, unknown>
+  for (const key of Object.keys(filter)) if (!keys.includes(key)) fail(`${field}.${key}`, `one of ${keys.join(', ')}`)
+  for (const key of ['match', 'ignore']) {
+    if (filter[key] === undefined) continue
+    if (!isGlobs(filter[key])) fail(`${field}.${key}`, 'a glob or an array of globs')
+    checkInclusive(filter[key], `${field}.${key}`, fail)
   }
-  if (branch !== undefined && !isGlobs(branch)) fail('on.branch', 'a glob or an array of globs')
+  if (filter.semver !== undefined && typeof filter.semver !== 'boolean') fail(`${field}.semver`, 'true or false')
+}
+
+/** Patterns are read in order and `!` excludes what came before: a list of only `!` patterns includes nothing. */
+function checkInclusive(globs: unknown, field: string, fail: Fail): void {
+  const list = [globs].flat()
+  if (list.length > 0 && list.every(glob => typeof glob === 'string' && glob.startsWith('!'))) {
+    fail(field, `more than ! patterns: they exclude from what an earlier pattern included, so add one first, e.g. ['**', ${JSON.stringify(list[0])}]`)
+  }
 }
 
 function validateCommitFilter(commit: unknown, fail: Fail): void {
@@ -74,9 +97,10 @@ function validateCommitFilter(commit: unknown, fail: Fail): void {
   for (const key of Object.keys(filter)) {
     if (!COMMIT_FILTER_KEYS.includes(key)) fail(`on.commit.${key}`, `one of ${COMMIT_FILTER_KEYS.join(', ')}`)
   }
-  for (const key of ['branches', 'author'] as const) {
+  for (const key of ['branches', 'branchesIgnore', 'pathsIgnore', 'author'] as const) {
     if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a glob or an array of globs')
   }
+  for (const key of ['branches', 'branchesIgnore', 'pathsIgnore'] as const) checkInclusive(filter[key], `on.commit.${key}`, fail)
   for (const key of ['type', 'scope'] as const) {
     if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a string or an array of strings')
   }
@@ -85,8 +109,10 @@ function validateCommitFilter(commit: unknown, fail: Fail): void {
     for (const [kind, globs] of Object.entries(filter.paths)) {
       if (!PATH_KINDS.includes(kind)) fail(`on.commit.paths.${kind}`, `one of ${PATH_KINDS.join(', ')}`)
       if (!isGlobs(globs)) fail(`on.commit.paths.${kind}`, 'a glob or an array of globs')
+      checkInclusive(globs, `on.commit.paths.${kind}`, fail)
     }
   }
+  if (isGlobs(filter.paths)) checkInclusive(filter.paths, 'on.commit.paths', fail)
   if (filter.merge !== undefined && typeof filter.merge !== 'boolean' && !(isPlainObject(filter.merge) && isGlobs(filter.merge.into))) {
     fail('on.commit.merge', 'true, false, or { into: branch globs }')
   }
@@ -105,6 +131,19 @@ function validateRetry(retry: unknown, fail: Fail): void {
   const policy = retry as Record<string, unknown>
   if (!(Number.isInteger(policy.count) && (policy.count as number) >= 0)) fail('retry.count', 'an integer >= 0')
   if (policy.backoff !== undefined && !(Number.isInteger(policy.backoff) && (policy.backoff as number) >= 0)) fail('retry.backoff', 'a number of milliseconds >= 0')
+}
+
+function validateConcurrency(concurrency: unknown, fail: Fail): void {
+  if (typeof concurrency === 'string') {
+    if (concurrency === '') fail('concurrency', 'a non-empty group key, or { group, max?, cancelInProgress? }')
+    return
+  }
+  if (!isPlainObject(concurrency)) fail('concurrency', 'a group key string, or { group, max?, cancelInProgress? }')
+  const policy = concurrency as Record<string, unknown>
+  for (const key of Object.keys(policy)) if (!['group', 'max', 'cancelInProgress'].includes(key)) fail(`concurrency.${key}`, 'one of group, max, cancelInProgress')
+  if (!((typeof policy.group === 'string' && policy.group !== '') || typeof policy.group === 'function')) fail('concurrency.group', 'a non-empty string or a function of the run returning one')
+  if (policy.max !== undefined && !(Number.isInteger(policy.max) && (policy.max as number) >= 1)) fail('concurrency.max', 'an integer >= 1')
+  if (policy.cancelInProgress !== undefined && typeof policy.cancelInProgress !== 'boolean') fail('concurrency.cancelInProgress', 'true or false')
 }
 
 function isStringArray(value: unknown): value is string[] {

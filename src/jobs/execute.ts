@@ -9,6 +9,8 @@ import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
 import type { Job, JobEvent } from '../types/job'
 import type { ReceiptStatus } from '../types/receipt'
+import { errorLine } from '../utils/messages'
+import { RunCancelled, RunSkipped } from '../exec/outcome'
 import { runSteps } from './steps'
 
 /**
@@ -37,26 +39,52 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
 
+    const receiptOf = (result: ExecResult, status: ReceiptStatus, reason?: string): JobRun => ({
+      id,
+      result,
+      ...(ctx.head ? { receipt: createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status, reason }) } : {}),
+    })
+
+    // GitHub Actions' `if`: a run whose condition is false never starts, and says so in its receipt.
+    if (job.if) {
+      try {
+        if (!(await withGitVan(ctx, () => job.if!(event)))) return receiptOf({ ok: true, durationMs: elapsed() }, 'skipped', 'if: the condition was false')
+      } catch (error) {
+        return receiptOf(failure(`if: the condition threw: ${errorLine(error)}`, elapsed()), 'error')
+      }
+    }
+
     let result: ExecResult
     let status: ReceiptStatus = 'ok'
+    let reason: string | undefined
     try {
       await app.callHook('job:before', event)
       result = await abortable(withGitVan(ctx, () => perform(job, event, signal)), signal)
       result = { ...result, durationMs: elapsed() }
       if (!result.ok) status = result.meta?.status === 'timeout' ? 'timeout' : 'error'
     } catch (error) {
-      status = deadline.signal.aborted ? 'timeout' : 'error'
-      result = failure(deadline.signal.aborted ? `job ${id} timed out after ${timeout} ms` : error, elapsed())
-      await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
+      ;[status, reason, result] = outcomeOf(error, signal, deadline.signal, elapsed())
+      if (status === 'error' || status === 'timeout') {
+        if (status === 'timeout') result = failure(`job ${id} timed out after ${timeout} ms`, elapsed())
+        await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
+      }
     }
+    // A run aborted because a newer run of its group took its place is cancelled, whatever it reported.
+    if (signal.reason instanceof RunCancelled && status !== 'ok') [status, reason, result] = ['cancelled', signal.reason.message, { ...result, ok: false }]
     deadline.clear()
     await app.callHook('job:after', event, result)
-
-    if (!ctx.head) return { id, result }
-    return { id, result, receipt: createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status }) }
+    return receiptOf(result, status, reason)
   } finally {
     deadline.clear()
   }
+}
+
+/** How a thrown run ended: skipped by itself, cancelled by a newer run of its group, timed out, or failed. */
+function outcomeOf(error: unknown, signal: AbortSignal, deadline: AbortSignal, durationMs: number): [ReceiptStatus, string | undefined, ExecResult] {
+  if (error instanceof RunSkipped) return ['skipped', error.message, { ok: true, durationMs }]
+  if (signal.reason instanceof RunCancelled) return ['cancelled', signal.reason.message, { ok: false, durationMs }]
+  if (deadline.aborted) return ['timeout', undefined, failure('timed out', durationMs)]
+  return ['error', undefined, failure(error, durationMs)]
 }
 
 async function perform(job: Job, event: JobEvent, signal: AbortSignal): Promise<ExecResult> {

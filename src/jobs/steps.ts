@@ -1,21 +1,35 @@
 import { performance } from 'node:perf_hooks'
 import { runExec } from '../exec/run-exec'
 import type { GitVanContext } from '../types/context'
-import type { ExecResult, ExecSpec } from '../types/exec'
+import type { ExecResult } from '../types/exec'
+import type { JobStep } from '../types/job'
+import { failure } from '../exec/result'
 
 /**
  * Run a composite job's steps in order. The first failure stops the job unless that step says
- * `continueOnError`; every step's result is kept under `meta.steps`.
+ * `continueOnError`; every step's result is kept under `meta.steps`. A step given as a function gets the results
+ * of the named steps before it and returns the spec to run.
  */
-export async function runSteps(steps: readonly ExecSpec[], ctx: GitVanContext, signal: AbortSignal): Promise<ExecResult> {
+export async function runSteps(steps: readonly JobStep[], ctx: GitVanContext, signal: AbortSignal): Promise<ExecResult> {
   const started = performance.now()
   const results: (ExecResult & { step: string })[] = []
+  const named: Record<string, ExecResult> = {}
   let failed: (ExecResult & { step: string }) | undefined
-  for (const [index, spec] of steps.entries()) {
+  for (const [index, step] of steps.entries()) {
     if (signal.aborted) break
-    const result = { step: spec.name ?? `${index + 1}:${spec.exec}`, ...(await runExec(spec, { ctx, signal })) }
+    let spec
+    try {
+      spec = typeof step === 'function' ? await step({ steps: named, ctx }) : step
+    } catch (error) {
+      spec = undefined
+      failed = { step: `${index + 1}`, ...failure(error) }
+      results.push(failed)
+      break
+    }
+    const result = { step: spec?.name ?? `${index + 1}:${spec?.exec}`, ...(await runExec(spec!, { ctx, signal })) }
     results.push(result)
-    if (!result.ok && !spec.continueOnError) {
+    if (spec?.name) named[spec.name] = result
+    if (!result.ok && !spec?.continueOnError) {
       failed = result
       break
     }

@@ -11,6 +11,8 @@ export interface LeaseContent {
   nonce: string
   /** Epoch milliseconds after which others may take the lease over. */
   expiresAt: number
+  /** What the holder wants others to see (a daemon's heartbeat); absent when it gave none. */
+  info?: Record<string, unknown>
 }
 
 /** A lease as found in the repository. */

@@ -2,21 +2,23 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { consola } from 'consola'
+import { errorLine } from '../utils/messages'
 import { assertOid } from '../git/oid'
 import { assertRefName } from '../git/ref-name'
 import { listRefs } from '../git/refs'
 import type { RefVerifyOp } from '../types/git'
-import { LEASE_PREFIX } from './lease-ref'
 import { casBackoff, casEach } from '../git/cas'
 import { type LeaseContent, type LeaseRecord, readLeaseRecords, writeLeaseCommit } from './lease-record'
 
-export { LEASE_PREFIX, LeaseRefError, type LeaseTarget, leaseRef, parseLeaseRef } from './lease-ref'
 export type { LeaseContent, LeaseRecord } from './lease-record'
 
 // Clocks: a lease stores its expiry as epoch ms from the holder's clock, and whoever reads it compares that with
 // THEIR OWN clock. Processes sharing a repository usually share a machine, but when clocks disagree by d ms a lease
 // can be taken over d ms early. Keep ttl much larger than any expected skew (and than the longest pause between
 // renewals, e.g. a stalled event loop). The `now` options stand in for the clock in tests.
+
+/** Where GitVan's leases live: `refs/gitvan/locks/…`. */
+export const LEASE_PREFIX = 'refs/gitvan/locks/'
 
 /** A lease you hold: `id` is the lease commit its ref pointed to when you last acquired or renewed it. */
 export interface Lease {
@@ -25,6 +27,8 @@ export interface Lease {
   owner: string
   nonce: string
   expiresAt: number
+  /** The `info` written with it, when there is one. */
+  info?: Record<string, unknown>
 }
 
 export interface AcquireOptions {
@@ -36,12 +40,18 @@ export interface AcquireOptions {
   wait?: number
   /** The current time in epoch milliseconds (default `Date.now()`). */
   now?: number
+  /** What the holder wants others to see (`lease.json`'s `info`): a daemon's heartbeat, what it runs. */
+  info?: Record<string, unknown>
 }
 
 export interface KeepAliveOptions {
   ttl: number
   /** Milliseconds between renewals (default ttl / 3). */
   interval?: number
+  /** The `info` each renewal writes (default: the lease's own, unchanged). */
+  info?: () => Record<string, unknown> | undefined
+  /** Told of every renewal that failed and of the loss, besides the warning logged (`gitvan:lease`). */
+  onProblem?: (message: string) => void
 }
 
 export interface LeaseKeeper {
@@ -67,22 +77,10 @@ export async function acquireLease(cwd: string, ref: string, options: AcquireOpt
   assertAcquire(cwd, [ref], options)
   const deadline = Date.now() + (options.wait ?? 0)
   for (let attempt = 0; ; attempt++) {
-    const [lease] = await acquireEach(cwd, [ref], options)
-    if (lease || Date.now() >= deadline) return lease ?? null
+    const lease = await acquireOnce(cwd, ref, options)
+    if (lease || Date.now() >= deadline) return lease
     await sleep(Math.min(casBackoff(attempt), deadline - Date.now()))
   }
-}
-
-/**
- * Acquire many leases at once, each on its own; `null` for those held by others. The usual case costs two git
- * processes for any number of refs: one `fast-import` writing the lease commit they share, one `update-ref`.
- */
-export async function acquireLeases(cwd: string, refs: string[], options: Omit<AcquireOptions, 'wait'>): Promise<(Lease | null)[]> {
-  assertAcquire(cwd, refs, options)
-  const seen = new Set<string>()
-  const duplicate = refs.find(ref => seen.size === seen.add(ref).size)
-  if (duplicate) throw new LeaseError(`Duplicate lease ref ${duplicate} in one acquireLeases call (${cwd}): pass each ref once`)
-  return acquireEach(cwd, refs, options)
 }
 
 /**
@@ -103,10 +101,10 @@ export async function takeOverLease(cwd: string, judged: LeaseRecord, options: O
 }
 
 /** Extend `lease` to ttl from now, by compare-and-swap from its id. `null` when it was lost (taken over or cleared). */
-export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number } = {}): Promise<Lease | null> {
+export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown> } = {}): Promise<Lease | null> {
   assertLease(cwd, lease)
   assertAcquire(cwd, [lease.ref], { owner: lease.owner, ttl, now: options.now })
-  const content = { ...newContent({ owner: lease.owner, ttl, now: options.now }), nonce: lease.nonce }
+  const content = { ...newContent({ owner: lease.owner, ttl, now: options.now, info: options.info }), nonce: lease.nonce }
   const id = await writeLeaseCommit(cwd, content)
   return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait'))[0] ? toLease(lease.ref, id, content) : null
 }
@@ -115,13 +113,6 @@ export async function renewLease(cwd: string, lease: Lease, ttl: number, options
 export async function releaseLease(cwd: string, lease: Lease): Promise<boolean> {
   assertLease(cwd, lease)
   return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: null }], 'wait'))[0]!
-}
-
-/** `releaseLease` for many leases in one `update-ref` process (while uncontended); `false` for those no longer yours. */
-export async function releaseLeases(cwd: string, leases: Lease[]): Promise<boolean[]> {
-  if (!Array.isArray(leases)) throw new LeaseError(`Invalid leases ${JSON.stringify(leases)} in ${cwd}: pass an array of handles acquireLeases returned`)
-  leases.forEach(lease => assertLease(cwd, lease))
-  return casEach(cwd, leases.map(lease => ({ ref: lease.ref, oldValue: lease.id, newValue: null })), 'wait')
 }
 
 /** A `refTransaction` step that fails the transaction unless `lease` is still held: publish results fenced by it. */
@@ -171,24 +162,34 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   let timer: NodeJS.Timeout | undefined
   let renewing: Promise<void> = Promise.resolve()
 
+  const problem = (message: string) => {
+    options.onProblem?.(message)
+    return message
+  }
   const lose = (why: string) => {
     current = null
-    controller.abort(new LeaseError(`Lost lease ${lease.ref} in ${cwd}: ${why}; stop the work it guards`))
+    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; the work it guards is stopped and left to whoever holds it next`)
+    logger.error(message)
+    controller.abort(new LeaseError(message))
   }
+  // A failed renewal is tried again soon, not an interval later: the lease must not run out while git is busy.
+  let retryIn: number | undefined
   const renew = async () => {
     const held = current!
+    retryIn = undefined
     try {
-      const renewed = await renewLease(cwd, held, ttl)
+      const renewed = await renewLease(cwd, held, ttl, { info: options.info?.() ?? held.info })
       if (renewed) current = renewed
       else lose('another owner took it over')
     } catch (error) {
-      if (Date.now() >= held.expiresAt) lose(`it expired while renewals failed (${(error as Error).message})`)
-      else logger.warn(`Could not renew ${held.ref}, retrying in ${interval} ms: ${(error as Error).message}`)
+      if (Date.now() >= held.expiresAt) return lose(`it expired while renewals failed (${errorLine(error)})`)
+      retryIn = Math.max(50, Math.min(interval, Math.floor((held.expiresAt - Date.now()) / 4)))
+      logger.warn(problem(`Could not renew ${held.ref} (expires in ${held.expiresAt - Date.now()} ms), retrying in ${retryIn} ms: ${errorLine(error)}`))
     }
   }
   const schedule = () => {
     if (stopped || !current) return
-    timer = setTimeout(() => { renewing = renew().then(schedule) }, interval)
+    timer = setTimeout(() => { renewing = renew().then(schedule) }, retryIn ?? interval)
     timer.unref()
   }
   schedule()
@@ -204,37 +205,25 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   }
 }
 
-/**
- * One attempt per ref: create the absent ones in one go, then take over those found expired. All refs of one call
- * share one lease commit (one holder, one expiry): a ref and its id still identify this acquisition, since the
- * nonce is new for every call, and a batch costs three objects instead of three per lease.
- */
-async function acquireEach(cwd: string, refs: string[], options: Omit<AcquireOptions, 'wait'>): Promise<(Lease | null)[]> {
-  if (refs.length === 0) return []
+/** One attempt: create the ref when absent, else take it over when the lease there has expired. */
+async function acquireOnce(cwd: string, ref: string, options: Omit<AcquireOptions, 'wait'>): Promise<Lease | null> {
   const now = options.now ?? Date.now()
   const content = newContent({ ...options, now })
   const id = await writeLeaseCommit(cwd, content)
-  const created = await casEach(cwd, refs.map(ref => ({ ref, oldValue: null, newValue: id })), 'lose')
-  const leases = refs.map((ref, i) => created[i] ? toLease(ref, id, content) : null)
-  const held = refs.filter((_, i) => !created[i])
-  if (held.length === 0) return leases
+  if ((await casEach(cwd, [{ ref, oldValue: null, newValue: id }], 'lose'))[0]) return toLease(ref, id, content)
   // A ref released since our attempt reads as missing: not ours this time, the caller may retry.
-  const expired = (await readLeaseRecords(cwd, held.map(ref => ({ ref, rev: ref })), now)).filter(record => record?.expired) as LeaseRecord[]
-  const taken = await casEach(cwd, expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: id })), 'lose')
-  expired.forEach((record, n) => {
-    if (!taken[n]) return
-    logTakeOver(record, now)
-    leases[refs.indexOf(record.ref)] = toLease(record.ref, id, content)
-  })
-  return leases
+  const [record] = await readLeaseRecords(cwd, [{ ref, rev: ref }], now)
+  if (!record?.expired || !(await casEach(cwd, [{ ref, oldValue: record.id, newValue: id }], 'lose'))[0]) return null
+  logTakeOver(record, now)
+  return toLease(ref, id, content)
 }
 
-function newContent({ owner, ttl, now }: Omit<AcquireOptions, 'wait'>): LeaseContent {
-  return { owner, host: hostname(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl }
+function newContent({ owner, ttl, now, info }: Omit<AcquireOptions, 'wait'>): LeaseContent {
+  return { owner, host: hostname(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl, ...(info ? { info } : {}) }
 }
 
 function toLease(ref: string, id: string, content: LeaseContent): Lease {
-  return { ref, id, owner: content.owner, nonce: content.nonce, expiresAt: content.expiresAt }
+  return { ref, id, owner: content.owner, nonce: content.nonce, expiresAt: content.expiresAt, ...(content.info ? { info: content.info } : {}) }
 }
 
 function logTakeOver(record: LeaseRecord, now: number): void {

@@ -11,6 +11,8 @@ export interface ReceiptInput {
   startedAt: Date
   result: ExecResult
   status: ReceiptStatus
+  /** Why it was `skipped` or `cancelled`. */
+  reason?: string
 }
 
 /** The receipt of one run. Only the facts below are kept: never stdout, stderr or the environment. */
@@ -20,7 +22,7 @@ export function createReceipt(input: ReceiptInput): Receipt {
     v: 1,
     job: input.job,
     sha: input.sha,
-    ok: input.result.ok,
+    ok: input.status === 'ok' || input.status === 'skipped',
     status: input.status,
     trigger: input.trigger,
     startedAt: input.startedAt.toISOString(),
@@ -31,6 +33,7 @@ export function createReceipt(input: ReceiptInput): Receipt {
     pid: process.pid,
     ...(input.result.artifact ? { artifact: input.result.artifact } : {}),
     ...(input.result.error ? { error: input.result.error } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
   }
 }
 

@@ -10,6 +10,13 @@ export interface ReceiptRead {
   invalid: { sha: string; line: string }[]
 }
 
+/** A receipt on its way to Git. */
+export interface ReceiptEntry {
+  receipt: Receipt
+  /** The commit whose note holds it (default `receipt.sha`): a schedule slot's anchor, for schedule runs. */
+  on?: string
+}
+
 export interface ReceiptStoreOptions {
   /** The repository. */
   cwd: string
@@ -32,7 +39,7 @@ export interface ReceiptStore {
    * One attempt to append `receipts` and apply `fence` atomically. `false` when git refused (the notes ref moved,
    * or a fence did not hold): nothing was written, and the caller decides what to try again.
    */
-  publish: (receipts: Receipt[], fence: RefTxOp[]) => Promise<boolean>
+  publish: (entries: ReceiptEntry[], fence: RefTxOp[]) => Promise<boolean>
   /** The receipts on the ref (all, or those on `shas`), in the order they were appended within a commit. */
   read: (shas?: string[]) => Promise<ReceiptRead>
 }
@@ -46,14 +53,14 @@ export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
     ref,
     async append(receipts) {
       if (receipts.length === 0) return
-      await writeNotes(cwd, ref, receipts.map(toNote), { message: 'GitVan receipts' })
+      await writeNotes(cwd, ref, receipts.map(receipt => toNote({ receipt })), { message: 'GitVan receipts' })
       await written(receipts)
     },
-    async publish(receipts, fence) {
-      const notes = receipts.length > 0 ? await buildNotesCommit(cwd, ref, receipts.map(toNote), { message: 'GitVan receipts' }) : undefined
+    async publish(entries, fence) {
+      const notes = entries.length > 0 ? await buildNotesCommit(cwd, ref, entries.map(toNote), { message: 'GitVan receipts' }) : undefined
       const ops: RefTxOp[] = [...(notes ? [{ ref, oldValue: notes.parent, newValue: notes.commit }] : []), ...fence]
       if (!(await refTransaction(cwd, ops))) return false
-      await written(receipts)
+      await written(entries.map(entry => entry.receipt))
       return true
     },
     read: shas => readReceipts(cwd, ref, shas),
@@ -72,6 +79,6 @@ export async function readReceipts(cwd: string, ref: string, shas?: string[]): P
   return out
 }
 
-function toNote(receipt: Receipt) {
-  return { object: receipt.sha, text: JSON.stringify(receipt), mode: 'append' as const }
+function toNote(entry: ReceiptEntry) {
+  return { object: entry.on ?? entry.receipt.sha, text: JSON.stringify(entry.receipt), mode: 'append' as const }
 }

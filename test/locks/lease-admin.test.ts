@@ -4,9 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { refTransaction } from '../../src/git/refs'
-import {
-  LeaseError, acquireLease, acquireLeases, clearExpiredLeases, keepLeaseAlive, leaseVerifyOp, listLeases, releaseLease, releaseLeases,
-} from '../../src/locks/lease'
+import { LeaseError, acquireLease, clearExpiredLeases, keepLeaseAlive, leaseVerifyOp, listLeases, releaseLease } from '../../src/locks/lease'
 import { createRepo, sh } from '../utils/repo'
 import { TTL, commitWith, later, refOf, refValue, setRef } from './fixtures/lease-repo'
 
@@ -18,49 +16,6 @@ async function waitUntil(check: () => boolean, what: string): Promise<void> {
     await sleep(10)
   }
 }
-
-describe('acquireLeases and releaseLeases', () => {
-  it('acquire each ref on its own: absent ones created, expired and corrupted ones taken over, held ones null', async () => {
-    const repo = createRepo()
-    const refs = Array.from({ length: 20 }, (_, i) => refOf(`batch-${i}`, `batch:job-${i % 3}`))
-    const held = await acquireLease(repo, refs[3]!, { owner: 'other', ttl: TTL })
-    await acquireLease(repo, refs[7]!, { owner: 'crashed', ttl: TTL, now: Date.now() - 10 * TTL })
-    setRef(repo, refs[11]!, commitWith(repo, { 'lease.json': 'garbage' }))
-    sh(repo, 'pack-refs', '--all')
-    await acquireLease(repo, refs[15]!, { owner: 'other', ttl: TTL })
-
-    const leases = await acquireLeases(repo, refs, { owner, ttl: TTL })
-    expect(leases.map(lease => lease === null)).toEqual(refs.map((_, i) => i === 3 || i === 15))
-    expect(refValue(repo, refs[3]!)).toBe(held!.id)
-    for (const lease of leases.filter(lease => lease !== null)) expect(refValue(repo, lease.ref)).toBe(lease.id)
-    // One lease commit serves the whole call; the next call has its own.
-    expect(new Set(leases.filter(lease => lease !== null).map(lease => lease.id)).size).toBe(1)
-
-    expect(await releaseLeases(repo, leases.filter(lease => lease !== null))).toEqual(Array.from({ length: 18 }, () => true))
-    expect(sh(repo, 'for-each-ref', '--format=%(refname)', 'refs/gitvan/locks/')).toBe([refs[15], refs[3]].sort().join('\n'))
-  })
-
-  it('release only the leases still theirs, leaving a new holder\'s lease alone', async () => {
-    const repo = createRepo()
-    const [a, b] = await acquireLeases(repo, [refOf('mine'), refOf('taken')], { owner, ttl: TTL })
-    const taker = await acquireLease(repo, b!.ref, { owner: 'taker', ttl: TTL, now: later() })
-    expect(await releaseLeases(repo, [a!, b!])).toEqual([true, false])
-    expect(refValue(repo, a!.ref)).toBeNull()
-    expect(refValue(repo, b!.ref)).toBe(taker!.id)
-  })
-
-  it('take nothing for an empty list and refuse duplicates or non-arrays', async () => {
-    const repo = createRepo()
-    expect(await acquireLeases(repo, [], { owner, ttl: TTL })).toEqual([])
-    expect(await releaseLeases(repo, [])).toEqual([])
-    const ref = refOf('twice')
-    await expect(acquireLeases(repo, [ref, refOf('once'), ref], { owner, ttl: TTL }))
-      .rejects.toThrow(new LeaseError(`Duplicate lease ref ${ref} in one acquireLeases call (${repo}): pass each ref once`))
-    await expect(acquireLeases(repo, ref as never, { owner, ttl: TTL })).rejects.toThrow(/^Invalid lease refs ".*" in .*: pass an array of ref names \(see leaseRef\)$/)
-    await expect(releaseLeases(repo, {} as never)).rejects.toThrow(/^Invalid leases \{\} in .*: pass an array of handles acquireLeases returned$/)
-    expect(refValue(repo, ref)).toBeNull()
-  })
-})
 
 describe('leaseVerifyOp', () => {
   it('lets a transaction publish only while the lease is still held', async () => {

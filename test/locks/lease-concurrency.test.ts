@@ -4,15 +4,16 @@ import { readFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { listRefs } from '../../src/git/refs'
-import { LEASE_PREFIX, leaseRef } from '../../src/locks/lease-ref'
+import { LEASE_PREFIX } from '../../src/locks/lease'
+import { refOf } from './fixtures/lease-repo'
 import { createRepo, tempDir } from '../utils/repo'
 
 const ROOT = join(import.meta.dirname, '../..')
 const WORKERS = 8
 const LEASES = 50
 
-function startWorker(repo: string, logDir: string, mode: string, refs: string[]) {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'jiti/register', 'test/locks/fixtures/lease-worker.ts', repo, logDir, mode, ...refs], { cwd: ROOT })
+function startWorker(repo: string, logDir: string, refs: string[]) {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'jiti/register', 'test/locks/fixtures/lease-worker.ts', repo, logDir, ...refs], { cwd: ROOT })
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk })
   const ready = new Promise<void>((resolve) => {
@@ -36,12 +37,12 @@ function expectOneHolderAtATime(logDir: string, pids: number[]): void {
   }
 }
 
-describe.each(['single', 'batch'])('%s: 8 processes taking the same 50 leases at once', (mode) => {
+describe('8 processes taking the same 50 leases at once', () => {
   it('never have two holders of one lease, and leave no lease behind', async () => {
     const repo = createRepo()
     const logDir = tempDir()
-    const refs = Array.from({ length: LEASES }, (_, i) => leaseRef({ job: `stress:job-${i % 5}`, key: `slot-${i}` }))
-    const workers = Array.from({ length: WORKERS }, () => startWorker(repo, logDir, mode, refs))
+    const refs = Array.from({ length: LEASES }, (_, i) => refOf(`slot-${i}`, `stress:job-${i % 5}`))
+    const workers = Array.from({ length: WORKERS }, () => startWorker(repo, logDir, refs))
     await Promise.all(workers.map(worker => worker.ready))
     // Released together, so their attempts overlap.
     for (const { child } of workers) child.stdin!.end('go\n')

@@ -1,12 +1,13 @@
 import { defineCommand } from 'citty'
-import { clearExpiredLeases, listLeases } from '../../locks/lease'
-import { parseLeaseRef } from '../../locks/lease-ref'
+import { readLedger } from '../../locks/claims'
+import { clearExpiredLeases } from '../../locks/lease'
+import { RUNNERS_PREFIX, listRunners } from '../../locks/runners'
 import { commonArgs, withApp } from '../shared'
 
 export default defineCommand({
-  meta: { name: 'locks', description: 'List the leases (locks) under refs/gitvan/locks/' },
+  meta: { name: 'locks', description: 'List the runners (daemons) holding leases and the work each has claimed' },
   args: {
-    'clear-expired': { type: 'boolean', description: 'Delete expired leases (each by compare-and-swap)' },
+    'clear-expired': { type: 'boolean', description: 'Delete expired runner leases (each by compare-and-swap); their claims go with the next daemon that looks' },
     'json': { type: 'boolean', description: 'Print JSON' },
     ...commonArgs,
   },
@@ -14,20 +15,36 @@ export default defineCommand({
     return withApp(args, async (app) => {
       const cwd = app.repo.root
       if (args['clear-expired']) {
-        const removed = await clearExpiredLeases(cwd)
+        const removed = await clearExpiredLeases(cwd, { prefix: RUNNERS_PREFIX })
         console.log(args.json ? JSON.stringify(removed.map(lease => lease.ref)) : `removed ${removed.length} expired lease(s)`)
         return
       }
-      const leases = (await listLeases(cwd)).map(lease => ({ ...parseLeaseRef(lease.ref), ref: lease.ref, expired: lease.expired, ...lease.content, problem: lease.problem ?? undefined }))
+      const [runners, { ledger }] = await Promise.all([listRunners(cwd), readLedger(cwd)])
+      const claims = Object.entries(ledger.claims).map(([id, claim]) => ({ id, ...claim }))
+      const rows = runners.map(runner => ({
+        ref: runner.ref,
+        owner: runner.content?.owner ?? null,
+        host: runner.content?.host ?? null,
+        pid: runner.content?.pid ?? null,
+        expiresAt: runner.content?.expiresAt ?? null,
+        expired: runner.expired,
+        info: runner.content?.info ?? {},
+        problem: runner.problem ?? undefined,
+        claims: claims.filter(claim => claim.runner === runner.ref).map(({ id, since, items, groups }) => ({ id, since, items, groups })),
+      }))
+      const orphans = claims.filter(claim => !runners.some(runner => runner.ref === claim.runner))
       if (args.json) {
-        console.log(JSON.stringify(leases, null, 2))
+        console.log(JSON.stringify({ runners: rows, orphanClaims: orphans }, null, 2))
         return
       }
-      if (leases.length === 0) console.log('No leases held.')
-      for (const lease of leases) {
-        const until = lease.expiresAt ? new Date(lease.expiresAt).toISOString() : '?'
-        console.log(`${lease.job ?? lease.ref}  ${lease.key?.slice(0, 20) ?? ''}  ${lease.expired ? 'EXPIRED' : 'held'} by ${lease.owner ?? '?'} until ${until}${lease.problem ? `  (${lease.problem})` : ''}`)
+      if (rows.length === 0 && orphans.length === 0) console.log('No leases held.')
+      for (const row of rows) {
+        const until = row.expiresAt ? new Date(row.expiresAt).toISOString() : '?'
+        const items = row.claims.reduce((sum, claim) => sum + claim.items.length, 0)
+        console.log(`${row.owner ?? row.ref}  ${row.expired ? 'EXPIRED' : 'live'} until ${until}  ${row.claims.length} claim(s), ${items} item(s)${row.problem ? `  (${row.problem})` : ''}`)
+        for (const claim of row.claims) console.log(`  claim ${claim.id}: ${claim.items.slice(0, 3).join(', ')}${claim.items.length > 3 ? `, … (${claim.items.length})` : ''}`)
       }
+      for (const claim of orphans) console.log(`claim ${claim.id} of ${claim.runner} (gone): ${claim.items.length} item(s), taken over by the next daemon that looks`)
     })
   },
 })

@@ -1,0 +1,98 @@
+import { readCommits } from '../git/commits'
+import { commitItems } from './plan'
+import type { PlanProblem } from './plan'
+import { pendingCommits } from './lines'
+import type { DaemonJob, HistoryLine, WorkItem } from './types'
+
+/**
+ * What the daemon knows of one line between ticks: its pending commits (ids only: a backlog of 50,000 commits is
+ * 50,000 short strings) and the items of the commits planned so far. Planning goes in windows: commit details are
+ * read only for the next commits to run, so memory stays flat however long the backlog.
+ */
+export interface LineWork {
+  line: HistoryLine
+  /** The settled commit the pending list starts after. */
+  base: string | null
+  /** What the pending list was computed for: recomputed when it changes. */
+  key: string
+  /** Pending commits, oldest first. */
+  shas: string[]
+  /** Items of planned commits (an empty list: no job matches that commit). */
+  items: Map<string, WorkItem[]>
+}
+
+export interface PlanWindowOptions {
+  cwd: string
+  jobs: readonly DaemonJob[]
+  /** The settled commit of the line in the state. */
+  base: string | null
+  /** Tips of the lines known before (a line that is new brings only its own commits); `null` on a first start. */
+  others: readonly string[] | null
+  lookback: number
+  /** Plan until this many planned commits still have unsettled items. */
+  window: number
+  isSettled: (item: WorkItem) => boolean
+  onProblem: PlanProblem
+}
+
+/** Bring `work` (or a new one) up to date with `line`, planning the next window of commits. */
+export async function planLine(line: HistoryLine, work: LineWork | undefined, options: PlanWindowOptions): Promise<LineWork> {
+  const key = `${options.base}..${line.tip}${options.base ? '' : `|${options.others?.length ?? 'first'}`}`
+  if (!work || work.key !== key) {
+    const shas = await pendingCommits(options.cwd, line, { base: options.base, others: options.others, lookback: options.lookback })
+    const items = new Map(shas.filter(sha => work?.items.has(sha)).map(sha => [sha, work!.items.get(sha)!.map(item => ({ ...item, place: line.place, line: line.name }))]))
+    work = { line, base: options.base, key, shas, items }
+  }
+  work.line = line
+  let open = 0
+  let next = 0
+  for (; next < work.shas.length && work.items.has(work.shas[next]!); next++) {
+    if (work.items.get(work.shas[next]!)!.some(item => !options.isSettled(item))) open++
+  }
+  while (open < options.window && next < work.shas.length) {
+    const chunk = work.shas.slice(next, next + Math.max(1, options.window - open))
+    const commits = await readCommits(options.cwd, chunk)
+    for (const commit of commits) {
+      const items = commitItems(options.jobs, line, [commit], options.onProblem)
+      work.items.set(commit.sha, items)
+      if (items.length > 0) open++
+    }
+    next += chunk.length
+  }
+  return work
+}
+
+/** The planned items of a line, oldest commit first. */
+export function plannedItems(work: LineWork): WorkItem[] {
+  const items: WorkItem[] = []
+  for (const sha of work.shas) {
+    const planned = work.items.get(sha)
+    if (!planned) break
+    items.push(...planned)
+  }
+  return items
+}
+
+/**
+ * How many of the line's pending commits are settled, in order: a line's settled commit only moves past commits
+ * whose every item is settled, so nothing behind an unsettled commit is skipped. Pure.
+ */
+export function settledPrefix(work: LineWork, isSettled: (item: WorkItem) => boolean): number {
+  let count = 0
+  for (const sha of work.shas) {
+    const items = work.items.get(sha)
+    if (!items || !items.every(isSettled)) break
+    count++
+  }
+  return count
+}
+
+/** Drop the first `count` commits, now settled: the line starts after the last of them. */
+export function advanceLine(work: LineWork, count: number): string[] {
+  const gone = work.shas.slice(0, count)
+  for (const sha of gone) work.items.delete(sha)
+  work.shas = work.shas.slice(count)
+  work.base = gone.at(-1) ?? work.base
+  work.key = `${work.base}..${work.line.tip}`
+  return gone
+}

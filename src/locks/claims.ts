@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { withCatFile } from '../git/cat-file'
+import { casBackoff } from '../git/cas'
+import { writeFileCommits } from '../git/file-commit'
+import { readRef, refTransaction } from '../git/refs'
+import type { RefTxOp } from '../types/git'
+import type { LeaseRecord } from './lease'
+import { LEASE_PREFIX, leaseVerifyOp } from './lease'
+import type { Runner, RunnerLiveness } from './runners'
+import { listRunners } from './runners'
+
+/**
+ * The claims ledger: `refs/gitvan/locks/claims` points at a root commit whose `claims.json` says which runner
+ * works on what right now. Every runner claims and releases work by compare-and-swap on this one ref, fenced by its
+ * own runner lease, so two runners never hold one item, and a runner judged dead loses its claims and its lease in
+ * one transaction. Items and groups are opaque strings to this layer (the daemon makes them from jobs, commits,
+ * worktrees). The ref is deleted when nothing is claimed.
+ */
+export const CLAIMS_REF = `${LEASE_PREFIX}claims`
+const FILE = 'claims.json'
+const ATTEMPTS = 50
+
+export interface Claim {
+  /** The runner lease ref holding it. */
+  runner: string
+  /** Epoch ms when it was claimed. */
+  since: number
+  /** Work items: nobody else runs these while the claim lives. */
+  items: string[]
+  /** Groups: while the claim lives, other runners take no item of these groups (see `ClaimRequest.groups`). */
+  groups: string[]
+}
+
+export interface ClaimsLedger {
+  v: 1
+  claims: Record<string, Claim>
+}
+
+export interface LedgerSnapshot {
+  /** The commit the ref pointed to (`null`: nothing claimed). */
+  id: string | null
+  ledger: ClaimsLedger
+}
+
+export interface ClaimRequest {
+  item: string
+  /** Groups the item needs, each with how many runners may hold it at once (a concurrency group's `max`). */
+  groups?: { name: string; max: number }[]
+}
+
+export interface ClaimResult {
+  /** The id of the new claim, `null` when nothing was granted. */
+  claim: string | null
+  granted: string[]
+  /** Items another live runner holds (directly or through a group), with its owner: they are its work. */
+  held: Map<string, string>
+  /** Runners judged dead whose claims and lease were removed by this call, with why. */
+  reclaimed: { runner: string; why: string }[]
+}
+
+export class ClaimError extends Error {
+  override name = 'ClaimError'
+}
+
+export async function readLedger(cwd: string): Promise<LedgerSnapshot> {
+  const id = await readRef(cwd, CLAIMS_REF)
+  if (!id) return { id: null, ledger: emptyLedger() }
+  const text = await withCatFile(cwd, cat => cat.readText(`${id}:${FILE}`))
+  try {
+    const ledger = JSON.parse(text ?? '') as ClaimsLedger
+    if (ledger?.v === 1 && typeof ledger.claims === 'object' && ledger.claims !== null) return { id, ledger }
+  } catch {
+    // Unreadable: treated as empty below, and replaced by the next write.
+  }
+  return { id, ledger: emptyLedger() }
+}
+
+/**
+ * Claim what can be claimed of `requests` for `runner`: items no live runner holds, in groups no other live
+ * runner holds (up to their `max`). Claims of runners that `liveness` judges dead are removed, and their leases
+ * deleted, in the same transaction, so a runner that comes back can publish nothing. Retried (bounded) while other
+ * runners move the ledger first.
+ */
+export async function claimWork(cwd: string, runner: Runner, requests: ClaimRequest[], liveness: RunnerLiveness): Promise<ClaimResult> {
+  for (let attempt = 0; ; attempt++) {
+    const lease = runner.lease()
+    if (!lease) throw new ClaimError(`Runner ${runner.owner} lost its lease in ${cwd}: it claims nothing more`)
+    const [{ id, ledger }, runners] = await Promise.all([readLedger(cwd), listRunners(cwd)])
+    const judged = judgeClaims(ledger, runners, runner.ref, liveness)
+    const plan = planClaim(judged, runner.ref, requests)
+    const claimId = plan.granted.length > 0 ? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}` : null
+    if (!claimId && judged.dead.length === 0) return { claim: null, granted: [], held: plan.held, reclaimed: [] }
+    const next = structuredClone(ledger)
+    for (const dead of judged.dead) delete next.claims[dead.claim]
+    if (claimId) next.claims[claimId] = { runner: runner.ref, since: Date.now(), items: plan.granted, groups: plan.groups }
+    const ops: RefTxOp[] = [
+      await ledgerOp(cwd, id, next),
+      leaseVerifyOp(lease),
+      ...judged.deadRunners.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })),
+    ]
+    if (await refTransaction(cwd, ops)) {
+      return { claim: claimId, granted: plan.granted, held: plan.held, reclaimed: judged.deadRunners.map(record => ({ runner: record.content?.owner ?? record.ref, why: judged.why.get(record.ref)! })) }
+    }
+    if (attempt >= ATTEMPTS) throw new ClaimError(`Could not claim work in ${cwd}: other runners moved ${CLAIMS_REF} ${attempt + 1} times in a row; retry later`)
+    await sleep(casBackoff(attempt))
+  }
+}
+
+/**
+ * The ledger write that drops `claims` (e.g. those whose work is published now), as ops for the caller's
+ * transaction, built on the ledger as it is now. If the transaction fails because the ledger moved, build again.
+ */
+export async function releaseOps(cwd: string, claims: string[]): Promise<RefTxOp[]> {
+  if (claims.length === 0) return []
+  const { id, ledger } = await readLedger(cwd)
+  if (!claims.some(claim => claim in ledger.claims)) return []
+  const next = structuredClone(ledger)
+  for (const claim of claims) delete next.claims[claim]
+  return [await ledgerOp(cwd, id, next)]
+}
+
+interface JudgedClaims {
+  /** Claims whose runner is dead, with that runner. */
+  dead: { claim: string; runner: string }[]
+  /** Dead runners that still have a lease ref: deleted by compare-and-swap from the lease judged. */
+  deadRunners: LeaseRecord[]
+  why: Map<string, string>
+  /** Live claims (id -> claim). */
+  live: [string, Claim][]
+}
+
+function judgeClaims(ledger: ClaimsLedger, runners: LeaseRecord[], self: string, liveness: RunnerLiveness): JudgedClaims {
+  const records = new Map(runners.map(record => [record.ref, record]))
+  const why = new Map<string, string>()
+  const dead: JudgedClaims['dead'] = []
+  const live: JudgedClaims['live'] = []
+  for (const [claim, entry] of Object.entries(ledger.claims)) {
+    if (entry.runner === self) {
+      live.push([claim, entry])
+      continue
+    }
+    const record = records.get(entry.runner)
+    const reason = record ? liveness.deadBecause(record) : 'its runner lease is gone'
+    if (reason === null) {
+      live.push([claim, entry])
+    } else {
+      why.set(entry.runner, reason)
+      dead.push({ claim, runner: entry.runner })
+    }
+  }
+  const deadRunners = [...new Set(dead.map(entry => entry.runner))].flatMap(ref => (records.has(ref) ? [records.get(ref)!] : []))
+  return { dead, deadRunners, why, live }
+}
+
+/** Pure: which requests can be granted, given the live claims. */
+export function planClaim(judged: Pick<JudgedClaims, 'live'>, self: string, requests: ClaimRequest[]) {
+  const owner = new Map<string, string>()
+  const groupHolders = new Map<string, Set<string>>()
+  for (const [, claim] of judged.live) {
+    for (const item of claim.items) owner.set(item, claim.runner)
+    for (const group of claim.groups) groupHolders.set(group, (groupHolders.get(group) ?? new Set()).add(claim.runner))
+  }
+  const granted: string[] = []
+  const groups = new Set<string>()
+  const held = new Map<string, string>()
+  for (const request of requests) {
+    const holder = owner.get(request.item)
+    if (holder !== undefined) {
+      if (holder !== self) held.set(request.item, holder)
+      continue
+    }
+    const busy = (request.groups ?? []).find((group) => {
+      const others = [...(groupHolders.get(group.name) ?? [])].filter(runner => runner !== self)
+      return !groupHolders.get(group.name)?.has(self) && others.length >= group.max
+    })
+    if (busy) {
+      held.set(request.item, [...groupHolders.get(busy.name)!].find(runner => runner !== self)!)
+      continue
+    }
+    granted.push(request.item)
+    owner.set(request.item, self)
+    for (const group of request.groups ?? []) {
+      groups.add(group.name)
+      groupHolders.set(group.name, (groupHolders.get(group.name) ?? new Set()).add(self))
+    }
+  }
+  return { granted, groups: [...groups], held }
+}
+
+/** The compare-and-swap that moves the ledger from `id` to `ledger` (deleting the ref once nothing is claimed). */
+async function ledgerOp(cwd: string, id: string | null, ledger: ClaimsLedger): Promise<RefTxOp> {
+  if (Object.keys(ledger.claims).length === 0) return id ? { ref: CLAIMS_REF, oldValue: id, newValue: null } : { ref: CLAIMS_REF, verify: null }
+  const [commit] = await writeFileCommits(cwd, [{ file: FILE, content: `${JSON.stringify(ledger)}\n`, message: 'gitvan claims' }])
+  return { ref: CLAIMS_REF, oldValue: id, newValue: commit! }
+}
+
+function emptyLedger(): ClaimsLedger {
+  return { v: 1, claims: {} }
+}

@@ -1,6 +1,7 @@
 import { createCatFile } from '../git/cat-file'
 import { parseCommitObject } from '../git/commit-object'
 import { diffNoteBlobs, listNoteBlobs } from '../git/notes-diff'
+import { isOid } from '../git/oid'
 import { readRef } from '../git/refs'
 import type { CommitSummary, NoteBlob } from '../types/git'
 import type { IndexedRun, ReceiptIndex } from '../types/receipt'
@@ -16,7 +17,7 @@ export interface ReceiptIndexOptions {
 /**
  * Every receipt on the receipts ref, in memory, kept up to date incrementally: `refresh` compares the ref with
  * the notes commit indexed last and reads only the notes that changed since (`git diff-tree` between the two),
- * so its cost follows the new receipts, not the history. The commits the receipts are about are read once each.
+ * so its cost follows the new receipts, not the history. The commits the runs were for are read once each.
  */
 export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
   const { cwd, ref } = options
@@ -32,26 +33,31 @@ export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
     if (next === tip) return []
     const changes = next === null ? [...notes.keys()].map(object => ({ object, blob: null })) : await changedNotes(tip, next)
     const texts = await Promise.all(changes.map(change => change.blob ? cat.readText(change.blob) : null))
-    const unknown = changes.filter(change => change.blob && !commits.has(change.object)).map(change => change.object)
-    const objects = await Promise.all(unknown.map(sha => cat.read(sha)))
-    unknown.forEach((sha, i) => commits.set(sha, objects[i]?.type === 'commit' ? parseCommitObject(sha, objects[i].content) : null))
     changes.forEach((change, i) => {
       const text = texts[i]
       if (text === null || text === undefined) return void notes.delete(change.object)
       const { receipts, invalid } = parseReceipts(text)
       const attempts = new Map<string, number>()
-      const runs = receipts.map((receipt, i) => {
+      const runs = receipts.map((receipt, position) => {
         // Attempts count per pair: the job and what its run settles (the commit, a tag, a branch, a slot).
         const pair = `${receipt.job}\0${receiptKey(receipt) ?? receipt.trigger?.type}`
         const attempt = (attempts.get(pair) ?? 0) + 1
         attempts.set(pair, attempt)
-        return { ...receipt, sha: change.object, attempt, position: i + 1 }
+        return { ...receipt, note: change.object, attempt, position: position + 1 }
       })
       notes.set(change.object, { runs, invalid })
     })
+    await readCommits(changes.flatMap(change => notes.get(change.object)?.runs.map(run => run.sha) ?? []))
     tip = next
     sorted = null
     return changes.map(change => change.object)
+  }
+
+  /** Subject and author of the commits runs were for, read once each. */
+  async function readCommits(shas: string[]): Promise<void> {
+    const unknown = [...new Set(shas)].filter(sha => isOid(sha) && !commits.has(sha))
+    const objects = await Promise.all(unknown.map(sha => cat.read(sha)))
+    unknown.forEach((sha, i) => commits.set(sha, objects[i]?.type === 'commit' ? parseCommitObject(sha, objects[i].content) : null))
   }
 
   /** The notes that differ from what is indexed: a diff when the old commit is still there, else all of them. */
@@ -72,9 +78,9 @@ export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
       sorted ??= [...notes.values()].flatMap(note => note.runs).sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
       return sorted
     },
-    runsOf: sha => notes.get(sha)?.runs ?? [],
+    runsOf: object => notes.get(object)?.runs ?? [],
     commit: sha => commits.get(sha) ?? null,
-    invalid: () => [...notes].flatMap(([sha, note]) => note.invalid.map(line => ({ sha, line }))),
+    invalid: () => [...notes].flatMap(([object, note]) => note.invalid.map(line => ({ note: object, line }))),
     refresh() {
       // One refresh at a time: a caller arriving meanwhile waits for it, then looks again.
       const run = queue.then(update)

@@ -18,10 +18,10 @@ import type { Page, ViewContext } from './views/layout'
 import { runPage } from './views/run'
 import { runsPage } from './views/runs'
 
-/** Sent to every open page when receipts changed: the new notes commit and the commits whose receipts did. */
+/** Sent to every open page when receipts changed: the new notes commit and the commits whose notes did. */
 export interface LiveChange {
   tip: string | null
-  shas: string[]
+  notes: string[]
 }
 
 export interface UiHooks {
@@ -63,12 +63,12 @@ export function createUiApp(context: UiAppContext): H3 {
   app.get('/', event => render(event, context, runsPage(selectRows(index, parseRunFilter(event.url.searchParams)))))
 
   app.get('/run', (event) => {
-    const { sha, job, n } = Object.fromEntries(event.url.searchParams)
-    if (!isOid(sha) || !job) throw badInput('A run link needs sha=<full commit sha> and job=<job id>: open runs from the runs page')
-    const runs = index.runsOf(sha).filter(run => run.job === job)
+    const { note, job, n } = Object.fromEntries(event.url.searchParams)
+    if (!isOid(note) || !job) throw badInput('A run link needs note=<full commit sha> and job=<job id>: open runs from the runs page')
+    const runs = index.runsOf(note).filter(run => run.job === job)
     const selected = n === undefined ? runs.at(-1) : runs.find(run => String(run.position) === n)
-    if (!selected) throw new HTTPError({ status: 404, message: `No run of ${job} on ${sha.slice(0, 7)}${n === undefined ? '' : ` at position ${n}`} in the receipts: open runs from the runs page` })
-    return render(event, context, runPage({ sha, job, runs, selected, commit: index.commit(sha), rerun: Boolean(context.rerun) }))
+    if (!selected) throw new HTTPError({ status: 404, message: `No run of ${job} in the note of ${note.slice(0, 7)}${n === undefined ? '' : ` at position ${n}`}: open runs from the runs page` })
+    return render(event, context, runPage({ note, job, runs, selected, commit: index.commit(selected.sha), rerun: Boolean(context.rerun) }))
   })
 
   app.get('/jobs', async (event) => {

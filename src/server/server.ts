@@ -52,7 +52,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       pollInterval: options.pollInterval ?? 2000,
       onChange: () => {
         index.refresh()
-          .then(shas => shas.length > 0 && hooks.callHook('change', { tip: index.tip, shas }))
+          .then(notes => notes.length > 0 && hooks.callHook('change', { tip: index.tip, notes }))
           .catch(error => console.error(`gitvan: cannot read the receipts on ${options.receiptsRef}: ${errorLine(error)}`))
       },
     })

@@ -33,10 +33,12 @@ export interface Receipt {
 
 /** A receipt as the receipts index holds it. */
 export interface IndexedRun extends Receipt {
-  /** 1 for the first run of this job on this commit, 2 for the next, ...: attempts are never overwritten. */
-  attempt: number
-  /** Its place among the receipts on its commit, from 1: with the sha, names the run. */
+  /** The commit whose note holds it: `sha`, or a schedule slot's anchor commit. */
+  note: string
+  /** Its place among the receipts of that note, from 1: with `note`, names the run. */
   position: number
+  /** 1 for the first run of its pair (the job and what it settles), 2 for the next, ...: none is overwritten. */
+  attempt: number
 }
 
 /** Every receipt on the receipts ref, in memory, brought up to date by `refresh` (see `createReceiptIndex`). */
@@ -45,12 +47,12 @@ export interface ReceiptIndex {
   readonly tip: string | null
   /** Every run, newest start first. */
   readonly runs: readonly IndexedRun[]
-  /** The runs on one commit, in the order they were appended. */
-  runsOf: (sha: string) => readonly IndexedRun[]
-  /** Subject and author of a commit runs are on; `null` when the repository does not have it. */
+  /** The runs in the note of one commit, in the order they were appended. */
+  runsOf: (note: string) => readonly IndexedRun[]
+  /** Subject and author of a commit runs were for; `null` when the repository does not have it. */
   commit: (sha: string) => CommitSummary | null
   /** Lines of notes that are not receipts. */
-  invalid: () => { sha: string; line: string }[]
+  invalid: () => { note: string; line: string }[]
   /** Read what changed on the ref since the last refresh; the commits whose notes changed (none: `[]`). */
   refresh: () => Promise<string[]>
   close: () => Promise<void>

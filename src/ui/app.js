@@ -66,7 +66,7 @@ async function refresh() {
   }
 }
 
-/** Receipts changed in the repository: refresh when this page shows them (a run page: its commit only). */
+/** Receipts changed in the repository: refresh when this page shows them (a run page: its note only). */
 function listen() {
   const events = new EventSource('/events')
   const run = /** @type {HTMLElement | null} */ (document.querySelector('article.run'))
@@ -80,9 +80,9 @@ function listen() {
     state.dataset.state = 'offline'
   })
   events.addEventListener('change', (event) => {
-    const change = /** @type {{ tip: string | null, shas: string[] }} */ (JSON.parse(event.data))
-    const sha = run?.dataset.sha
-    if (!sha || change.shas.includes(sha)) void refresh()
+    const change = /** @type {{ tip: string | null, notes: string[] }} */ (JSON.parse(event.data))
+    const note = run?.dataset.note
+    if (!note || change.notes.includes(note)) void refresh()
   })
 }
 

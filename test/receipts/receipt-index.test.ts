@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
+import { writeAnchorCommits } from '../../src/git/file-commit'
 import { diffNoteBlobs, listNoteBlobs } from '../../src/git/notes-diff'
 import { createReceiptIndex } from '../../src/receipts/receipt-index'
 import { createReceiptStore } from '../../src/receipts/store'
@@ -73,13 +74,26 @@ describe('createReceiptIndex', () => {
     await index.close()
   })
 
+  it('keeps a schedule run\'s commit apart from the slot anchor whose note holds it', async () => {
+    const { repo, shas, store } = repoWith(1)
+    const slot = '2026-11-20T03:00:00.000Z'
+    const [anchor] = await writeAnchorCommits(repo, [{ message: `gitvan schedule slot ${slot}`, time: Date.parse(slot) / 1000 }])
+    const receipt = receiptFor(shas[0]!, 'nightly', { trigger: { type: 'schedule', slot } })
+    expect(await store.publish([{ receipt, on: anchor }, { receipt: { ...receipt, status: 'error', ok: false }, on: anchor }], [])).toBe(true)
+    const index = createReceiptIndex({ cwd: repo, ref: REF })
+    expect(await index.refresh()).toEqual([anchor])
+    expect(index.runsOf(anchor!).map(run => [run.sha, run.note, run.position, run.attempt])).toEqual([[shas[0], anchor, 1, 1], [shas[0], anchor, 2, 2]])
+    expect(index.commit(shas[0]!)?.subject).toBe('feat: change 0')
+    await index.close()
+  })
+
   it('skips lines that are not receipts and names them', async () => {
     const { repo, shas } = repoWith(1)
     sh(repo, 'notes', '--ref', REF, 'add', '-m', `not json\n${JSON.stringify(receiptFor(shas[0]!, 'build'))}`, shas[0]!)
     const index = createReceiptIndex({ cwd: repo, ref: REF })
     await index.refresh()
     expect(index.runs.map(run => run.job)).toEqual(['build'])
-    expect(index.invalid()).toEqual([{ sha: shas[0], line: 'not json' }])
+    expect(index.invalid()).toEqual([{ note: shas[0], line: 'not json' }])
     await index.close()
   })
 

@@ -114,7 +114,7 @@ describe('the page server, on a repository with receipts', () => {
   it('renders the runs page with filters, chips linking to runs, and its live part alone on request', async () => {
     const html = await (await fetch(`${ui.url}?status=failed`)).text()
     expect(html).toContain('<option value="failed" selected>failed</option>')
-    expect(html).toContain(`href="/run?sha=${shas[1]}&amp;job=test&amp;n=3"`)
+    expect(html).toContain(`href="/run?note=${shas[1]}&amp;job=test&amp;n=3"`)
     expect(html).toMatch(/<meta name="gitvan-token" content="[\w-]{32}">/)
     const tip = sh(repo, 'rev-parse', REF)
     expect(html).toContain(`<div id="live" data-tip="${tip}">`)
@@ -126,7 +126,7 @@ describe('the page server, on a repository with receipts', () => {
   })
 
   it('shows a run: its receipt fields, its commit and every attempt of its pair', async () => {
-    const response = await fetch(`${ui.url}run?sha=${shas[1]}&job=test&n=3`)
+    const response = await fetch(`${ui.url}run?note=${shas[1]}&job=test&n=3`)
     expect(response.status).toBe(200)
     const html = await response.text()
     expect(html).toContain('fix(api): handle empty body')
@@ -134,18 +134,18 @@ describe('the page server, on a repository with receipts', () => {
     expect(html).toContain(shas[1])
     expect(html).toContain('timed out after 300000 ms')
     expect(html.match(/<li[^>]*><a href="\/run\?[^"]+">#\d<\/a>/g)).toEqual([
-      `<li><a href="/run?sha=${shas[1]}&amp;job=test&amp;n=2">#1</a>`,
-      `<li aria-current="true"><a href="/run?sha=${shas[1]}&amp;job=test&amp;n=3">#2</a>`,
+      `<li><a href="/run?note=${shas[1]}&amp;job=test&amp;n=2">#1</a>`,
+      `<li aria-current="true"><a href="/run?note=${shas[1]}&amp;job=test&amp;n=3">#2</a>`,
     ])
     // No re-run path was given to this server: no button.
     expect(html).not.toContain('data-rerun')
   })
 
   it('answers a run link that names no run with 404, and a malformed one with 400', async () => {
-    const missing = await fetch(`${ui.url}run?sha=${shas[0]}&job=deploy`)
-    expect([missing.status, await message(missing)]).toEqual([404, `No run of deploy on ${shas[0]!.slice(0, 7)} in the receipts: open runs from the runs page`])
-    const bad = await fetch(`${ui.url}run?sha=HEAD&job=build`)
-    expect([bad.status, await message(bad)]).toEqual([400, 'A run link needs sha=<full commit sha> and job=<job id>: open runs from the runs page'])
+    const missing = await fetch(`${ui.url}run?note=${shas[0]}&job=deploy`)
+    expect([missing.status, await message(missing)]).toEqual([404, `No run of deploy in the note of ${shas[0]!.slice(0, 7)}: open runs from the runs page`])
+    const bad = await fetch(`${ui.url}run?note=HEAD&job=build`)
+    expect([bad.status, await message(bad)]).toEqual([400, 'A run link needs note=<full commit sha> and job=<job id>: open runs from the runs page'])
   })
 
   it('lists the jobs the receipts name, with success rates, when it knows no job definitions', async () => {
@@ -180,7 +180,7 @@ describe('the page server, on a repository with receipts', () => {
     await store.append([receiptFor(shas[0]!, 'lint')])
     await until(/event: change\ndata: (.*)\n/)
     const change = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!)
-    expect(change).toEqual({ tip: sh(repo, 'rev-parse', REF), shas: [shas[0]] })
+    expect(change).toEqual({ tip: sh(repo, 'rev-parse', REF), notes: [shas[0]] })
     controller.abort()
     expect((await api('?job=lint')).rows.map(row => row.sha)).toEqual([shas[0]])
   })

@@ -49,7 +49,7 @@ export function triggerLabel(trigger: JobTrigger | undefined): string {
   }
 }
 
-/** The page of a run: the job's runs on the commit, this one open. */
-export function runHref(run: { sha: string; job: string; position: number }): string {
-  return `/run?${new URLSearchParams({ sha: run.sha, job: run.job, n: String(run.position) })}`
+/** The page of a run: the job's runs in the same note (its attempts among them), this one open. */
+export function runHref(run: { note: string; job: string; position: number }): string {
+  return `/run?${new URLSearchParams({ note: run.note, job: run.job, n: String(run.position) })}`
 }

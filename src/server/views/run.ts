@@ -7,11 +7,13 @@ import type { SafeHtml } from './html'
 import type { Page } from './layout'
 
 export interface RunPageData {
-  sha: string
+  /** The commit whose note holds the runs (a schedule slot's anchor for schedule runs). */
+  note: string
   job: string
-  /** The job's runs on the commit, in the order they were appended. */
+  /** The job's runs in that note, in the order they were appended. */
   runs: readonly IndexedRun[]
   selected: IndexedRun
+  /** The commit the selected run was for. */
   commit: CommitSummary | null
   /** Whether the page may offer a re-run (a worktree and a re-run path). */
   rerun: boolean
@@ -19,10 +21,11 @@ export interface RunPageData {
 
 /** A run: its receipt, its commit, and every attempt of its pair listed together. */
 export function runPage(data: RunPageData): Page {
-  return { title: `${data.job} on ${shortSha(data.sha)}`, nav: 'runs', live: body(data) }
+  return { title: `${data.job} on ${shortSha(data.selected.sha)}`, nav: 'runs', live: body(data) }
 }
 
-function body({ sha, job, runs, selected, commit, rerun }: RunPageData): SafeHtml {
+function body({ note, job, runs, selected, commit, rerun }: RunPageData): SafeHtml {
+  const { sha } = selected
   // The pairs (job, what a run settles) on this commit, each with its attempts oldest first.
   const pairs = new Map<string, IndexedRun[]>()
   for (const run of runs) {
@@ -32,7 +35,7 @@ function body({ sha, job, runs, selected, commit, rerun }: RunPageData): SafeHtm
   const pair = pairs.get(receiptKey(selected) ?? selected.trigger?.type ?? '')!
   const latest = pair.at(-1)!
   const failed = latest.status === 'error' || latest.status === 'timeout'
-  return html`<article class="run" data-sha="${sha}" data-job="${job}">
+  return html`<article class="run" data-note="${note}" data-job="${job}">
 <h1>${statusChip(selected.status)} ${job}</h1>
 <p class="commit">${commit ? html`<strong>${commit.subject}</strong> · ${commit.author.name} &lt;${commit.author.email}&gt; · ` : html`<em>commit not in this repository</em> · `}<a href="/?q=${sha}" title="Every run on this commit"><code>${sha}</code></a></p>
 ${rerun && failed && html`<p class="actions"><button type="button" data-rerun data-job="${job}" data-sha="${sha}">Re-run ${job}</button> <span class="action-state" role="status"></span></p>`}

@@ -25,7 +25,7 @@ export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
   const notes = new Map<string, { runs: IndexedRun[]; invalid: string[] }>()
   const commits = new Map<string, CommitSummary | null>()
   let tip: string | null = null
-  let sorted: IndexedRun[] | null = []
+  let sorted: IndexedRun[] = []
   let queue: Promise<unknown> = Promise.resolve()
 
   async function update(): Promise<string[]> {
@@ -49,7 +49,8 @@ export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
     })
     await readCommits(changes.flatMap(change => notes.get(change.object)?.runs.map(run => run.sha) ?? []))
     tip = next
-    sorted = null
+    // Sorted once per change, here rather than on the next request: newest start first.
+    sorted = [...notes.values()].flatMap(note => note.runs).sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
     return changes.map(change => change.object)
   }
 
@@ -74,8 +75,6 @@ export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
       return tip
     },
     get runs() {
-      // Sorted again only after a change: newest start first.
-      sorted ??= [...notes.values()].flatMap(note => note.runs).sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : 0))
       return sorted
     },
     runsOf: object => notes.get(object)?.runs ?? [],

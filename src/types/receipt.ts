@@ -45,7 +45,7 @@ export interface IndexedRun extends Receipt {
 export interface ReceiptIndex {
   /** The notes commit indexed; `null` when the ref does not exist (no receipts). */
   readonly tip: string | null
-  /** Every run, newest start first. */
+  /** Every run, newest start first: a new array after each change, the same one until then. */
   readonly runs: readonly IndexedRun[]
   /** The runs in the note of one commit, in the order they were appended. */
   runsOf: (note: string) => readonly IndexedRun[]

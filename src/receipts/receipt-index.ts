@@ -5,7 +5,7 @@ import { isOid } from '../git/oid'
 import { readRef } from '../git/refs'
 import type { CommitSummary, NoteBlob } from '../types/git'
 import type { IndexedRun, ReceiptIndex } from '../types/receipt'
-import { parseReceipts, receiptKey } from './receipt'
+import { attemptKey, parseReceipts } from './receipt'
 
 export interface ReceiptIndexOptions {
   /** The repository (a worktree, a bare repository or a mirror). */
@@ -40,7 +40,7 @@ export function createReceiptIndex(options: ReceiptIndexOptions): ReceiptIndex {
       const attempts = new Map<string, number>()
       const runs = receipts.map((receipt, position) => {
         // Attempts count per pair: the job and what its run settles (the commit, a tag, a branch, a slot).
-        const pair = `${receipt.job}\0${receiptKey(receipt) ?? receipt.trigger?.type}`
+        const pair = `${receipt.job}\0${attemptKey(receipt)}`
         const attempt = (attempts.get(pair) ?? 0) + 1
         attempts.set(pair, attempt)
         return { ...receipt, note: change.object, attempt, position: position + 1 }

@@ -75,3 +75,8 @@ export function receiptKey(receipt: Receipt): string | null {
     }
   }
 }
+
+/** Which of a job's pairs a receipt is an attempt of: what it settles, or for a nested run (it settles nothing) its trigger type. */
+export function attemptKey(receipt: Receipt): string {
+  return receiptKey(receipt) ?? receipt.trigger?.type ?? ''
+}

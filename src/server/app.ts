@@ -3,7 +3,8 @@ import type { H3Event } from 'h3'
 import type { Hookable } from 'hookable'
 import type { JobSummary } from '../jobs/registry'
 import type { ReceiptIndex } from '../types/receipt'
-import type { RerunRequest } from '../types/ui'
+import type { RerunReply, RerunRequest } from '../types/ui'
+import { attemptKey, receiptKey } from '../receipts/receipt'
 import { isOid } from '../git/oid'
 import { errorLine } from '../utils/messages'
 import type { Asset } from './assets'
@@ -35,7 +36,7 @@ export interface UiAppContext {
   hooks: Hookable<UiHooks>
   assets: Map<string, Asset>
   jobs?: () => Promise<JobSummary[]>
-  rerun?: (request: RerunRequest) => Promise<void>
+  rerun?: (request: RerunRequest) => Promise<RerunReply>
 }
 
 /** The page's script asks for the live part only (`x-gitvan-live: 1`) when receipts changed. */
@@ -90,10 +91,18 @@ export function createUiApp(context: UiAppContext): H3 {
   app.post('/api/rerun', async (event) => {
     guard.action(event)
     if (!context.rerun) throw new HTTPError({ status: 409, message: `Re-runs are off here (${context.view.readOnly ?? 'read-only'}): run \`gitvan rerun\` in a clone with a worktree` })
-    const body = await readBody<Partial<RerunRequest>>(event)
-    if (!isOid(body?.sha) || typeof body?.job !== 'string' || body.job === '') throw badInput('A re-run needs {"job": "<job id>", "sha": "<full commit sha>"}: use the button on a failed run\'s page')
-    await context.rerun({ job: body.job, sha: body.sha })
-    return { ok: true }
+    const body = await readBody<{ note?: unknown; job?: unknown; n?: unknown }>(event)
+    const runs = isOid(body?.note) && typeof body?.job === 'string' ? index.runsOf(body.note).filter(run => run.job === body.job) : []
+    const run = runs.find(run => run.position === body?.n)
+    if (!run) throw badInput('A re-run names a run: {"note": "<full commit sha>", "job": "<job id>", "n": <its position>}; use the button on a failed run\'s page')
+    const key = receiptKey(run)
+    const newest = runs.findLast(other => attemptKey(other) === attemptKey(run))!
+    if (key === null || !(newest.status === 'error' || newest.status === 'timeout')) {
+      throw new HTTPError({ status: 409, message: `Nothing to re-run: the newest attempt of ${run.job} on ${run.sha.slice(0, 7)} ${key === null ? 'was run by another job' : `ended ${newest.status}`}` })
+    }
+    const reply = await context.rerun({ job: run.job, key, note: run.note, sha: run.sha })
+    if (reply.outcome !== 'ran') throw new HTTPError({ status: 409, message: reply.message ?? `Not re-run: ${reply.outcome}` })
+    return reply
   })
 
   app.get('/assets/:name', (event) => {

@@ -2,10 +2,22 @@ import type { JobSummary } from '../jobs/registry'
 import type { JobTrigger } from './job'
 import type { IndexedRun, ReceiptStatus } from './receipt'
 
-/** A failed (job, commit) pair to run again, as the page asks for it. */
+/** A failed pair to run again: its job and what it settles (`receiptKey`), found from a run the page shows. */
 export interface RerunRequest {
   job: string
+  /** The commit, `tag:<name>`, `branch:<name>` or `schedule:<slot>`. */
+  key: string
+  /** The commit whose note holds the pair's receipts. */
+  note: string
+  /** The commit its runs were for. */
   sha: string
+}
+
+/** How a re-run went: `ran` (a new receipt, with its status), or why nothing ran (`done`, `held`, ...). */
+export interface RerunReply {
+  outcome: string
+  status?: ReceiptStatus
+  message?: string
 }
 
 export interface UiServerOptions {
@@ -22,7 +34,7 @@ export interface UiServerOptions {
   /** The project's jobs, read again on each request (they change under `gitvan dev`); unset without a worktree. */
   jobs?: () => Promise<JobSummary[]>
   /** Run a failed pair again; unset when the page is read-only (a bare repository or a mirror). */
-  rerun?: (request: RerunRequest) => Promise<void>
+  rerun?: (request: RerunRequest) => Promise<RerunReply>
   /** Why re-runs are off, shown on the page (`bare repository: read-only`). */
   readOnly?: string
   /** How often the receipts ref is looked at besides file events (default 2000 ms). */

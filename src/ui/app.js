@@ -101,7 +101,7 @@ function rerun() {
       const response = await fetch('/api/rerun', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-gitvan-token': token },
-        body: JSON.stringify({ job: button.dataset.job, sha: button.dataset.sha }),
+        body: JSON.stringify({ note: button.dataset.note, job: button.dataset.job, n: Number(button.dataset.n) }),
       })
       const body = await response.json().catch(() => ({}))
       say(response.ok ? 'done: the new attempt is listed below' : `refused: ${body.message ?? response.statusText}`)

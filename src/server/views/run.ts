@@ -1,6 +1,6 @@
 import type { CommitSummary } from '../../types/git'
 import type { IndexedRun } from '../../types/receipt'
-import { receiptKey } from '../../receipts/receipt'
+import { attemptKey, receiptKey } from '../../receipts/receipt'
 import { duration, runHref, shortSha, statusChip, time, triggerLabel } from './format'
 import { html } from './html'
 import type { SafeHtml } from './html'
@@ -26,19 +26,15 @@ export function runPage(data: RunPageData): Page {
 
 function body({ note, job, runs, selected, commit, rerun }: RunPageData): SafeHtml {
   const { sha } = selected
-  // The pairs (job, what a run settles) on this commit, each with its attempts oldest first.
+  // The job's pairs (what a run settles) in this note, each with its attempts oldest first.
   const pairs = new Map<string, IndexedRun[]>()
-  for (const run of runs) {
-    const key = receiptKey(run) ?? run.trigger?.type ?? ''
-    pairs.set(key, [...(pairs.get(key) ?? []), run])
-  }
-  const pair = pairs.get(receiptKey(selected) ?? selected.trigger?.type ?? '')!
-  const latest = pair.at(-1)!
-  const failed = latest.status === 'error' || latest.status === 'timeout'
+  for (const run of runs) pairs.set(attemptKey(run), [...(pairs.get(attemptKey(run)) ?? []), run])
+  const newest = pairs.get(attemptKey(selected))!.at(-1)!
+  const failed = receiptKey(selected) !== null && (newest.status === 'error' || newest.status === 'timeout')
   return html`<article class="run" data-note="${note}" data-job="${job}">
 <h1>${statusChip(selected.status)} ${job}</h1>
 <p class="commit">${commit ? html`<strong>${commit.subject}</strong> · ${commit.author.name} &lt;${commit.author.email}&gt; · ` : html`<em>commit not in this repository</em> · `}<a href="/?q=${sha}" title="Every run on this commit"><code>${sha}</code></a></p>
-${rerun && failed && html`<p class="actions"><button type="button" data-rerun data-job="${job}" data-sha="${sha}">Re-run ${job}</button> <span class="action-state" role="status"></span></p>`}
+${rerun && failed && html`<p class="actions"><button type="button" data-rerun data-note="${note}" data-job="${job}" data-n="${newest.position}">Re-run ${job}</button> <span class="action-state" role="status"></span></p>`}
 <section class="attempts">
 <h2>Attempts</h2>
 ${[...pairs.values()].map(attempts => html`<div class="pair"><h3>${triggerLabel(attempts[0]!.trigger)}</h3><ol>${attempts.map(run => html`<li${run === selected ? html` aria-current="true"` : ''}><a href="${runHref(run)}">#${run.attempt}</a> ${statusChip(run.status)} ${time(run.startedAt)} · ${duration(run.durationMs)}${run.error && html` · <span class="error-line">${run.error}</span>`}</li>`)}</ol></div>`)}

@@ -4,6 +4,7 @@ import { startUiServer } from '../../src/server/server'
 import type { RunsPage, UiServer } from '../../src/types/ui'
 import { commitFiles, createRepo, sh } from '../utils/repo'
 import { receiptFor } from '../utils/receipts'
+import { untilRows } from '../utils/ui'
 
 const REF = 'refs/notes/gitvan/results'
 
@@ -183,6 +184,17 @@ describe('the page server, on a repository with receipts', () => {
     expect(change).toEqual({ tip: sh(repo, 'rev-parse', REF), notes: [shas[0]] })
     controller.abort()
     expect((await api('?job=lint')).rows.map(row => row.sha)).toEqual([shas[0]])
+  })
+
+  it('escapes what receipts say: anyone who can push notes writes them', async () => {
+    const evil = '<img src=x onerror=alert(1)>"\''
+    await store.append([receiptFor(shas[0]!, evil, { status: 'error', error: `<script>alert(2)</script>`, reason: evil })])
+    await untilRows(ui.url, `?job=${encodeURIComponent(evil)}`, 1)
+    for (const path of ['', `?job=${encodeURIComponent(evil)}`, `run?note=${shas[0]}&job=${encodeURIComponent(evil)}`, 'jobs']) {
+      const html = await (await fetch(`${ui.url}${path}`)).text()
+      expect(html, path).not.toMatch(/<img src=x|<script>alert/)
+      expect(html, path).toContain('&lt;img src=x onerror=alert(1)&gt;&quot;&#39;')
+    }
   })
 
   it('answers only requests addressed to it: another Host (DNS rebinding) is refused', async () => {

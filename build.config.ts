@@ -3,6 +3,7 @@ import { defineBuildConfig } from 'unbuild'
 export default defineBuildConfig({
   entries: [
     'src/index',
+    'src/kit',
     'src/cli/index',
     'src/cli/bin',
     // The web page's assets, served as they are (see src/server/assets.ts).

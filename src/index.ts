@@ -1,25 +1,48 @@
+/**
+ * `gitvan`: what job authors and the config use. Jobs get these without import lines; `gitvan.config.ts` imports
+ * `defineGitVanConfig`. Plugins and programs that drive GitVan import from `gitvan/kit`. The interfaces below
+ * that say so are the ones to extend by declaration merging: `declare module 'gitvan' { interface ExecSpecs { ... } }`.
+ */
 export { defineGitVanConfig } from './config/define'
-export { loadGitVanConfig, configDefaults, ConfigError } from './config'
-export { tryUseGitVan, useGitVan, withGitVan } from './context/use-gitvan'
-export { createGitVanContext } from './context/create-context'
-export { GitError } from './git/error'
-export { resolveRepo } from './git/repo'
-export { PathEscapeError, resolveInside } from './utils/paths'
-export type * from './types'
-export { createGitVan } from './app/create'
 export { defineJob } from './jobs/define'
-export { useExec } from './composables/exec'
 export { useGit } from './composables/git'
-export { createTemplateEnv, TemplateError } from './templates'
+export { useExec } from './composables/exec'
 export { useTemplate } from './composables/template'
 export { useJob } from './composables/job'
 export { useLLM } from './composables/llm'
-export { createLLMClient, createLLMRegistry, LLMError, ollamaProvider, openaiProvider } from './llm'
-export { LLM_CACHE_REF } from './llm/cache'
-export { runExec } from './exec/run-exec'
-export { createDaemon } from './daemon/daemon'
-export type { Daemon, DaemonEvent, DaemonOptions } from './daemon/daemon'
-export { startDevSession } from './dev/session'
-export type { DevEvent, DevSession, DevSessionOptions } from './dev/session'
-export { defineGitVanPlugin } from './plugins/define'
-export { PluginError } from './plugins/error'
+export { tryUseGitVan, useGitVan, withGitVan } from './context/use-gitvan'
+
+// Declaration merging: GitVanConfig (plugin config keys), ExecSpecs (exec types), GitVanHooks (hooks), GitVanJobs (job ids, by `gitvan prepare`).
+export type { DaemonConfig, GitVanConfig, LLMOptions, ResolvedGitVanConfig } from './types/config'
+export type { CliExecSpec, ExecResult, ExecSpec, ExecSpecs, JobExecSpec, JsExecSpec, LlmExecSpec, TmplExecSpec } from './types/exec'
+export type { GitVanHooks } from './types/hooks'
+export type {
+  CheckoutMode,
+  CommitFilter,
+  ConcurrencyPolicy,
+  GitVanJobs,
+  Globs,
+  Job,
+  JobDefinition,
+  JobEvent,
+  JobId,
+  JobKind,
+  JobMeta,
+  JobRunReturn,
+  JobStep,
+  JobTrigger,
+  JobTriggers,
+  NameFilter,
+  PathFilter,
+  RetryPolicy,
+  RunTarget,
+  StepResults,
+} from './types/job'
+export type { GitVanContext } from './types/context'
+export type { ChangedPath, CommitInfo, RepoInfo } from './types/git'
+export type { RenderedFile, TemplateData, TemplateEnv } from './types/templates'
+export type { JSONSchema, LLMCallOptions, LLMJSONResponse, LLMMessage, LLMResponse, LLMRole, LLMUsage } from './types/llm'
+export type { UseGit } from './composables/git'
+export type { UseExec } from './composables/exec'
+export type { UseJob } from './composables/job'
+export type { LLMUseOptions } from './llm/for-context'

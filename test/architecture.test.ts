@@ -11,8 +11,8 @@ import { projectRoot } from './utils/cli'
 const LAYERS: string[][] = [
   ['types', 'utils'],
   ['git'],
-  ['config', 'templates', 'hooks', 'llm', 'receipts', 'locks', 'context'],
-  ['exec'],
+  ['templates', 'hooks', 'llm', 'receipts', 'locks', 'context'],
+  ['config', 'exec'],
   ['jobs'],
   ['plugins'],
   ['app'],

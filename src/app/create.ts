@@ -56,7 +56,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   const createLoader = async () =>
     createModuleLoader({
       root: repo.root,
-      entry: pkg.entry,
+      entries: pkg.entries,
       autoImports: await createAutoImports({ imports, dirs: importsDirs }),
       sharedDirs: [...importsDirs, pluginsDir],
       jobsDirs,

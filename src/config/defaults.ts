@@ -1,6 +1,7 @@
+import { llmDefaults } from '../llm/defaults'
 import type { ResolvedGitVanConfig } from '../types/config'
 
-/** Every config key's default, in one place (docs/config.md mirrors this file). */
+/** Every config key's default, in one place (docs/config.md mirrors it); the `llm` section's are the LLM client's own. */
 export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
   jobsDir: 'jobs',
   templatesDir: 'templates',
@@ -30,11 +31,7 @@ export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
   plugins: [],
   hooks: {},
   llm: {
-    provider: 'ollama',
-    temperature: 0,
-    seed: 42,
-    timeout: 60_000,
-    maxRetries: 2,
+    ...llmDefaults,
     cache: false,
   },
 }

@@ -60,6 +60,6 @@ export function c12Options(options: LoadConfigOptions) {
     overrides: options.overrides,
     merger: mergeConfig as (...sources: Array<GitVanConfig | null | undefined>) => GitVanConfig,
     // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
-    jitiOptions: { alias: { gitvan: gitvanPackage().entry } },
+    jitiOptions: { alias: gitvanPackage().entries },
   }
 }

@@ -1,69 +1,53 @@
+import { llmConfigRules } from '../llm/validate'
 import type { ResolvedGitVanConfig } from '../types/config'
+import { describeValue } from '../utils/describe'
 import { isPlainObject } from '../utils/messages'
+import { type ObjectRule, type Rule, is, keyPath, object, oneOf } from '../utils/rules'
 
 /** A config value that does not fit: the key path and what was expected. */
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-type Check = (value: unknown) => string | undefined
+const string = is(value => typeof value === 'string' && value !== '', 'a non-empty string')
+const boolean = is(value => typeof value === 'boolean', 'true or false')
+const stringArray = is(value => Array.isArray(value) && value.every(item => typeof item === 'string'), 'an array of strings')
+const integer = (min: number) => is(value => Number.isInteger(value) && value >= min, `an integer >= ${min}`)
+const notesRef = is(value => typeof value === 'string' && /^refs\/notes\/[\w./-]+$/.test(value) && !value.includes('..'), 'a notes ref like "refs/notes/gitvan/results"')
+/** A section whose keys GitVan knows one by one; other keys in it are reported as unknown. */
+const section = (entries: Record<string, Rule>) => object(entries, { expected: 'an object' })
 
-const string: Check = v => (typeof v === 'string' && v !== '' ? undefined : 'a non-empty string')
-const boolean: Check = v => (typeof v === 'boolean' ? undefined : 'true or false')
-const object: Check = v => (isPlainObject(v) ? undefined : 'an object')
-const stringArray: Check = v => (Array.isArray(v) && v.every(item => typeof item === 'string') ? undefined : 'an array of strings')
-const array: Check = v => (Array.isArray(v) ? undefined : 'an array')
-const oneOf = (...values: string[]): Check => v => (values.includes(v as string) ? undefined : values.map(x => `"${x}"`).join(' or '))
-const integer = (min: number): Check => v => (Number.isInteger(v) && (v as number) >= min ? undefined : `an integer >= ${min}`)
-const number: Check = v => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'a number')
-const optional = (check: Check): Check => v => (v === undefined ? undefined : check(v))
-const notesRef: Check = v => (typeof v === 'string' && /^refs\/notes\/[\w./-]+$/.test(v) && !v.includes('..') ? undefined : 'a notes ref like "refs/notes/gitvan/results"')
+/** Every key GitVan itself reads, in the order they are checked. */
+const configRule = object({
+  jobsDir: string,
+  templatesDir: string,
+  importsDirs: stringArray,
+  pluginsDir: string,
+  jobs: section({ timeout: integer(1), maxDepth: integer(1) }),
+  templates: section({ autoescape: boolean }),
+  daemon: section({
+    lookback: integer(1),
+    concurrency: integer(1),
+    pollInterval: integer(50),
+    worktrees: oneOf(['current', 'all']),
+    grace: integer(0),
+  }),
+  locks: section({ ttl: integer(1000) }),
+  receipts: section({ ref: notesRef }),
+  env: stringArray,
+  plugins: is(Array.isArray, 'an array'),
+  // Any hook name: plugins add their own, and unknown GitVan hooks warn when registered.
+  hooks: is(isPlainObject, 'an object'),
+  llm: section({ ...llmConfigRules, cache: boolean }),
+}, { expected: 'an object' })
 
-/** Key path -> check, for every key GitVan itself reads. */
-const schema: Record<string, Check> = {
-  'jobsDir': string,
-  'templatesDir': string,
-  'importsDirs': stringArray,
-  'pluginsDir': string,
-  'jobs': object,
-  'jobs.timeout': integer(1),
-  'jobs.maxDepth': integer(1),
-  'templates': object,
-  'templates.autoescape': boolean,
-  'daemon': object,
-  'daemon.lookback': integer(1),
-  'daemon.concurrency': integer(1),
-  'daemon.pollInterval': integer(50),
-  'daemon.worktrees': oneOf('current', 'all'),
-  'daemon.grace': integer(0),
-  'locks': object,
-  'locks.ttl': integer(1000),
-  'receipts': object,
-  'receipts.ref': notesRef,
-  'env': stringArray,
-  'plugins': array,
-  'hooks': object,
-  'llm': object,
-  'llm.provider': string,
-  'llm.model': optional(string),
-  'llm.baseURL': optional(string),
-  'llm.apiKeyEnv': optional(string),
-  'llm.temperature': number,
-  'llm.seed': integer(Number.MIN_SAFE_INTEGER),
-  'llm.timeout': integer(1),
-  'llm.maxRetries': integer(0),
-  'llm.retryDelay': optional(integer(0)),
-  'llm.maxRetryDelay': optional(integer(0)),
-  'llm.cache': boolean,
-}
-
-const knownTopLevel = new Set([...Object.keys(schema).filter(key => !key.includes('.')), 'rootDir'])
+const sections = Object.entries(configRule.entries).filter((entry): entry is [string, ObjectRule] => 'entries' in entry[1])
 
 /** Every key path GitVan reads, e.g. `daemon.lookback`: for "did you mean" hints. */
-export const knownConfigPaths = Object.keys(schema)
-
-/** Sections whose keys GitVan knows one by one (`hooks` takes any hook name, so it is not one). */
-const SECTIONS = [...new Set(Object.keys(schema).filter(key => key.includes('.')).map(key => key.split('.')[0]!))]
+export const knownConfigPaths = Object.keys(configRule.entries).flatMap((key) => {
+  const inner = sections.find(([name]) => name === key)?.[1]
+  return [key, ...Object.keys(inner?.entries ?? {}).map(sub => `${key}.${sub}`)]
+})
 
 /**
  * Check a resolved config; throws a `ConfigError` naming the key path and what was expected.
@@ -71,22 +55,13 @@ const SECTIONS = [...new Set(Object.keys(schema).filter(key => key.includes('.')
  * GitVan's own sections, key paths such as `daemon.lokback`.
  */
 export function validateConfig(config: ResolvedGitVanConfig, source: string, allowedKeys: Iterable<string> = []): string[] {
-  for (const [path, check] of Object.entries(schema)) {
-    const value = path.split('.').reduce<any>((node, key) => node?.[key], config)
-    const expected = check(value)
-    if (expected) {
-      throw new ConfigError(`Invalid config in ${source}: \`${path}\` must be ${expected}, got ${describe(value)}`)
-    }
+  const problem = configRule(config)
+  if (problem) {
+    const got = problem.secret ? '' : `, got ${describeValue(problem.value)}`
+    throw new ConfigError(`Invalid config in ${source}: \`${keyPath(problem.keys)}\` must be ${problem.message}${got}`)
   }
-  const allowed = new Set(allowedKeys)
-  const nested = SECTIONS.flatMap(section => Object.keys((config as any)[section] ?? {}).map(key => `${section}.${key}`).filter(path => !(path in schema)))
-  return [...Object.keys(config).filter(key => !knownTopLevel.has(key) && !allowed.has(key)), ...nested]
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (typeof value === 'string') return JSON.stringify(value)
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return value === null ? 'null' : 'an object'
-  return `${typeof value} ${String(value)}`
+  const allowed = new Set(['rootDir', ...allowedKeys])
+  const values = config as unknown as Record<string, Record<string, unknown>>
+  const nested = sections.flatMap(([name, rule]) => Object.keys(values[name]!).filter(key => !Object.hasOwn(rule.entries, key)).map(key => `${name}.${key}`))
+  return [...Object.keys(config).filter(key => !Object.hasOwn(configRule.entries, key) && !allowed.has(key)), ...nested]
 }

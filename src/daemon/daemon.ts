@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readHead } from '../git/repo'
-import { createCheckouts } from '../jobs/checkouts'
+import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
 import type { Runner } from '../locks/runners'
 import { createRunnerLiveness, startRunner } from '../locks/runners'
@@ -8,6 +8,7 @@ import type { GitVanApp } from '../types/app'
 import type { DaemonCloseInfo } from '../types/hooks'
 import type { Receipt } from '../types/receipt'
 import { errorLine } from '../utils/messages'
+import { linkSignals } from '../utils/abort'
 import { definedValues } from '../utils/object'
 import type { LoadedJobs } from './jobs'
 import { groupsOf, loadDaemonJobs } from './jobs'
@@ -113,9 +114,12 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let current: Promise<TickSummary> | undefined
   let dirty = false
   let stopping = false
-  let finished: (() => void) | undefined
+  let finished!: () => void
+  /** Resolves once `stop()` is done with the runs: a stop that comes while `run()` still starts is not lost. */
+  const stopped = new Promise<void>(resolve => (finished = resolve))
   let retryTimer: NodeJS.Timeout | undefined
   let retryPass = options.retryFailed === true
+  let slotsWritten = 0
 
   const warnOnce = (key: string, message: string) => {
     if (reported.has(key)) return
@@ -127,21 +131,26 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const queue = createRunQueue<Flight>({
     concurrency: config.concurrency,
     describe: ({ item }) => `${item.trigger.type === 'commit' ? item.sha.slice(0, 7) : item.key}`,
-    start: flight => execute(flight),
+    start: (flight, cancel) => execute(flight, cancel),
     drop: (flight, outcome, reason) => flight.session.publisher.add({ value: flight, receipt: droppedReceipt(flight.item, outcome, reason), on: flight.item.noteOn, claim: flight.claim }),
   })
 
-  async function execute(flight: Flight): Promise<void> {
+  /** Run a queued item; `cancel` aborts it when a newer run of its group takes its place (it is then recorded). */
+  async function execute(flight: Flight, cancel: AbortSignal): Promise<void> {
     const { item } = flight
+    const stop = linkSignals([shutdown.signal, flight.session.runner.signal])
+    const run = linkSignals([stop.signal, cancel])
     try {
-      const signal = AbortSignal.any([shutdown.signal, flight.session.runner.signal])
-      const run = await runItem(app, item, checkouts, signal)
+      const { result, receipt } = await runItem(app, item, checkouts, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
-      if (signal.aborted && !run.result.ok) return forget(flight)
-      flight.session.publisher.add({ value: flight, receipt: run.receipt, on: item.noteOn, claim: flight.claim })
+      if (stop.signal.aborted && !result.ok) return forget(flight)
+      flight.session.publisher.add({ value: flight, receipt, on: item.noteOn, claim: flight.claim })
     } catch (error) {
       warnOnce(`run:${itemId(item)}`, `run of ${item.job.id} on ${item.key.slice(0, 40)} could not start: ${errorLine(error)}`)
       forget(flight)
+    } finally {
+      run.dispose()
+      stop.dispose()
     }
   }
 
@@ -212,7 +221,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const { state: stored } = await readState(cwd)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
-    for (const [tag, type] of snapshot.otherTags) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
+    for (const [tag, type] of snapshot.otherTags) {
+      if (!state.tags.includes(tag)) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
+    }
 
     const seenLines = historyLines(snapshot, self, config.worktrees)
     const knownTips = stored ? seenLines.filter(line => line.name in state.heads).map(line => line.tip) : null
@@ -316,9 +327,13 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const openBranches = unsettled(branchWork, item => item.branch!)
     const tags = [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].filter(tag => !openTags.has(tag))
     const branches = [...snapshot.branches.keys()].filter(branch => !openBranches.has(branch))
+    // The last slot handled only tells a restart where catch-up starts (receipts on anchors say what ran), so it is
+    // written with other changes, or once a minute, not after every slot of a busy cron.
     const slots = [...slotsDone].filter(([job, slot]) => (base.schedules[job] ?? '') < slot)
     const lineGone = Object.keys(base.heads).some(name => !lines.has(name))
-    if (heads.size === 0 && slots.length === 0 && !lineGone && sameSet(tags, base.tags) && sameSet(branches, base.branches)) return
+    const quiet = heads.size === 0 && !lineGone && sameSet(tags, base.tags) && sameSet(branches, base.branches)
+    if (quiet && (slots.length === 0 || (Date.now() - slotsWritten < 60_000 && !stopping))) return
+    slotsWritten = Date.now()
     await updateState(cwd, (state) => {
       for (const [name, sha] of heads) {
         // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
@@ -405,17 +420,36 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       })
   }
 
-  /** `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. */
+  /**
+   * `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. Work
+   * another runner holds is waited for, and said so; a runner that stops renewing its lease is judged dead within
+   * `locks.ttl` and its work taken over; past a job's timeout plus twice the ttl, `--once` gives up with an error.
+   */
   async function runOnce(): Promise<void> {
+    const limit = app.options.jobs.timeout + 2 * app.options.locks.ttl
+    let waitingSince: number | undefined
+    let told = ''
     for (;;) {
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
         await queue.idle()
         await session?.publisher.flush()
+        waitingSince = undefined
         continue
       }
       if (heldCount === 0 && waiting === 0) break
+      if (heldCount > 0) {
+        waitingSince ??= Date.now()
+        const holders = [...new Set(held.values())].sort().join(', ')
+        if (holders !== told) {
+          told = holders
+          options.report({ type: 'warn', message: `waiting for ${heldCount} item(s) held by ${holders}; a runner whose lease is not renewed for ${app.options.locks.ttl} ms is judged dead and its work taken over` })
+        }
+        if (Date.now() - waitingSince > limit) {
+          throw new Error(`gave up after ${Math.round((Date.now() - waitingSince) / 1000)} s waiting for ${heldCount} item(s) held by ${holders}, longer than a job may run (jobs.timeout + 2 × locks.ttl): stop that runner or run again later`)
+        }
+      }
       await sleep(Math.min(500, app.options.locks.ttl / 4))
     }
   }
@@ -432,19 +466,19 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
     async run() {
       await loadJobs()
+      for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
       session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
       try {
         if (options.once) {
           await runOnce()
-        } else {
-          const done = new Promise<void>(resolve => (finished = resolve))
+        } else if (!stopping) {
           watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
           await catchUp()
-          startTimers()
+          if (!stopping) startTimers()
           requestTick()
-          await done
+          await stopped
         }
       } finally {
         await closeSession()
@@ -463,13 +497,18 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       if ((await Promise.race([idle.then(() => 'done'), grace])) === 'grace') shutdown.abort(new Error('GitVan is shutting down'))
       await idle
       closeReason = signal ? { reason: 'signal', signal } : { reason: 'done' }
-      finished?.()
+      finished()
     },
   }
 
   async function closeSession(): Promise<void> {
+    // A stop that came while `run()` was starting may have missed these.
+    schedules?.stop()
+    await watcher?.close()
     await queue.idle()
     await session?.publisher.close()
+    // One last look settles what the last receipts finished (and the schedule marks), so a restart resumes there.
+    if (stopping) await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
     await checkouts.close()
   }

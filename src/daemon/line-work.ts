@@ -1,4 +1,4 @@
-import { readCommits } from '../git/commits'
+import { isAncestor, listCommits, readCommits } from '../git/commits'
 import { commitItems } from './plan'
 import type { PlanProblem } from './plan'
 import { pendingCommits } from './lines'
@@ -11,10 +11,8 @@ import type { DaemonJob, HistoryLine, WorkItem } from './types'
  */
 export interface LineWork {
   line: HistoryLine
-  /** The settled commit the pending list starts after. */
+  /** The settled commit the pending list starts after (`null`: a line not settled yet, started from lookback). */
   base: string | null
-  /** What the pending list was computed for: recomputed when it changes. */
-  key: string
   /** Pending commits, oldest first. */
   shas: string[]
   /** Items of planned commits (an empty list: no job matches that commit). */
@@ -35,14 +33,25 @@ export interface PlanWindowOptions {
   onProblem: PlanProblem
 }
 
-/** Bring `work` (or a new one) up to date with `line`, planning the next window of commits. */
+/**
+ * Bring `work` (or a new one) up to date with `line`, planning the next window of commits. The pending list is
+ * kept across ticks: a tip that moved forward only appends its new commits, so a line whose first window is still
+ * running (no settled commit in the state yet) keeps the commits it started from.
+ */
 export async function planLine(line: HistoryLine, work: LineWork | undefined, options: PlanWindowOptions): Promise<LineWork> {
-  const key = `${options.base}..${line.tip}${options.base ? '' : `|${options.others?.length ?? 'first'}`}`
-  if (!work || work.key !== key) {
-    const shas = await pendingCommits(options.cwd, line, { base: options.base, others: options.others, lookback: options.lookback })
-    const items = new Map(shas.filter(sha => work?.items.has(sha)).map(sha => [sha, work!.items.get(sha)!.map(item => ({ ...item, place: line.place, line: line.name }))]))
-    work = { line, base: options.base, key, shas, items }
+  const pending = (base: string | null) => pendingCommits(options.cwd, line, { base, others: options.others, lookback: options.lookback })
+  if (!work || (options.base !== null && options.base !== work.base)) {
+    // New, or another daemon settled further: start from the state.
+    const shas = await pending(options.base)
+    work = { line, base: options.base, shas, items: new Map(shas.filter(sha => work?.items.has(sha)).map(sha => [sha, work!.items.get(sha)!])) }
+  } else if (work.line.tip !== line.tip) {
+    work.shas = await isAncestor(options.cwd, work.line.tip, line.tip)
+      ? [...work.shas, ...await listCommits(options.cwd, { include: [line.tip], exclude: [work.line.tip], firstParent: true })]
+      : await pending(work.base)
+    const kept = new Set(work.shas)
+    for (const sha of work.items.keys()) if (!kept.has(sha)) work.items.delete(sha)
   }
+  for (const [sha, items] of work.items) work.items.set(sha, items.map(item => ({ ...item, place: line.place, line: line.name })))
   work.line = line
   let open = 0
   let next = 0
@@ -93,6 +102,5 @@ export function advanceLine(work: LineWork, count: number): string[] {
   for (const sha of gone) work.items.delete(sha)
   work.shas = work.shas.slice(count)
   work.base = gone.at(-1) ?? work.base
-  work.key = `${work.base}..${work.line.tip}`
   return gone
 }

@@ -2,7 +2,9 @@ import { stat } from 'node:fs/promises'
 import type { CliExecSpec, ExecResult } from '../types/exec'
 import { resolveInside } from '../utils/paths'
 import { type ProcessOutcome, runProcess } from './process'
+import { describeValue } from '../utils/describe'
 import { errorLine } from '../utils/messages'
+import { arrayOf, every, is, keyPath, object, optional, recordOf } from '../utils/rules'
 import { failure } from './result'
 
 /** Bytes kept of stdout and of stderr unless the caller says otherwise. */
@@ -47,30 +49,35 @@ export async function runCli(spec: CliExecSpec, options: RunCliOptions): Promise
   }
 }
 
+const got = (value: unknown) => `got ${describeValue(value)}`
+const isString = (value: unknown): value is string => typeof value === 'string'
+const withoutNul = is(value => !value.includes('\0'), 'contains a NUL byte: remove it')
+
+/** Each key's words follow its name in the message: `"args" of "ls" must be an array of strings, got ...`. */
+const cliStepRule = object({
+  cmd: every(is(value => isString(value) && value !== '', value => `is missing "cmd": set it to the command to run, ${got(value)}`), withoutNul),
+  args: optional(arrayOf(
+    every(is(isString, value => `must be a string, ${got(value)}: quote it`), withoutNul),
+    value => `must be an array of strings, ${got(value)}: split it like ["-l", "src"]`,
+  )),
+  env: optional(recordOf(
+    every(is(isString, value => `must be a string, ${got(value)}: quote it like "${String(value)}"`), withoutNul),
+    value => `must be an object of strings, ${got(value)}: use { NAME: "value" }`,
+  )),
+  timeout: optional(is(value => typeof value === 'number' && value > 0 && Number.isFinite(value), value => `must be a positive number of milliseconds, ${got(value)}`)),
+  shell: optional(is(value => typeof value === 'boolean', value => `must be true or false, ${got(value)}`)),
+}, { expected: value => `must be an object like { exec: 'cli', cmd: 'echo' }, ${got(value)}` })
+
 /** The first thing wrong with a spec that may come from untyped job code, or undefined. */
 function specProblem(spec: CliExecSpec): string | undefined {
-  if (typeof spec !== 'object' || spec === null) return `cli step must be an object like { exec: 'cli', cmd: 'echo' }, got ${typeOf(spec)}`
-  const { cmd, args, env, timeout, shell } = spec
-  if (typeof cmd !== 'string' || cmd === '') return `cli step is missing "cmd": set it to the command to run, got ${typeOf(cmd)}`
-  const name = label(cmd)
-  if (cmd.includes('\0')) return `cmd ${name} contains a NUL byte: remove it`
-  if (args !== undefined && !Array.isArray(args)) return `"args" of ${name} must be an array of strings, got ${typeOf(args)}: split it like ["-l", "src"]`
-  for (const [index, arg] of (args ?? []).entries()) {
-    if (typeof arg !== 'string') return `args[${index}] of ${name} must be a string, got ${typeOf(arg)}: quote it`
-    if (arg.includes('\0')) return `args[${index}] of ${name} contains a NUL byte: remove it`
-  }
-  if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env))) {
-    return `"env" of ${name} must be an object of strings, got ${typeOf(env)}: use { NAME: "value" }`
-  }
-  for (const [key, value] of Object.entries(env ?? {})) {
-    if (typeof value !== 'string') return `env.${key} of ${name} must be a string, got ${typeOf(value)}: quote it like "${String(value)}"`
-    if (value.includes('\0')) return `env.${key} of ${name} contains a NUL byte: remove it`
-  }
-  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) {
-    return `"timeout" of ${name} must be a positive number of milliseconds, got ${typeof timeout === 'number' ? timeout : typeOf(timeout)}`
-  }
-  if (shell !== undefined && typeof shell !== 'boolean') return `"shell" of ${name} must be true or false, got ${typeOf(shell)}`
-  return undefined
+  const problem = cliStepRule(spec)
+  if (!problem) return undefined
+  const [key] = problem.keys
+  // Until there is a command, the step has no name to put in messages.
+  if (key === undefined || !(isString(spec.cmd) && spec.cmd !== '')) return `cli step ${problem.message}`
+  const name = label(spec.cmd)
+  if (key === 'cmd') return `cmd ${name} ${problem.message}`
+  return `${problem.keys.length > 1 ? keyPath(problem.keys) : `"${key}"`} of ${name} ${problem.message}`
 }
 
 function toResult(spec: CliExecSpec, outcome: ProcessOutcome): ExecResult {
@@ -111,9 +118,4 @@ async function isDirectory(path: string): Promise<boolean> {
 function label(cmd: string): string {
   const line = cmd.split('\n')[0]!
   return JSON.stringify(line.length > 60 ? `${line.slice(0, 60)}…` : line + (line === cmd ? '' : ' …'))
-}
-
-function typeOf(value: unknown): string {
-  if (value === null) return 'null'
-  return Array.isArray(value) ? 'array' : typeof value
 }

@@ -5,7 +5,7 @@ import type { ExecResult, ExecSpec } from '../types/exec'
 import { abortable } from './abortable'
 import { createDeadline } from './deadline'
 import { resolveExecType } from './registry'
-import { RunSkipped } from './outcome'
+import { isRunSkipped } from './outcome'
 import { failure } from './result'
 
 export interface RunExecOptions {
@@ -39,7 +39,7 @@ export async function runExec(spec: ExecSpec, { ctx, signal }: RunExecOptions): 
     return { ...result, durationMs: result.durationMs ?? elapsed() }
   } catch (error) {
     // A step that skips the run skips the whole job, not just itself.
-    if (error instanceof RunSkipped) throw error
+    if (isRunSkipped(error)) throw error
     return failure(timedOut() ? timeoutMessage : error, elapsed(), timedOut() ? { meta: { status: 'timeout' } } : {})
   } finally {
     deadline?.clear()

@@ -20,10 +20,10 @@ const ATTEMPTS = 8
  * transaction; after a refusal the refs are re-read in one `for-each-ref`, the ops whose expectation fails now (and
  * the one git named: it may have changed and changed back) count as lost, and the rest is retried. Another git
  * busy with the refs (a lock file, a directory appearing or vanishing) is contention: waited out with backoff, a
- * bounded number of times. Costs one process when nothing is contended. `refTransaction` is all-or-nothing, hence
+ * bounded number of times and, with `until`, no later than that (epoch ms). Costs one process when nothing is contended. `refTransaction` is all-or-nothing, hence
  * this.
  */
-export async function casEach(cwd: string, ops: RefOp[], contention: Contention): Promise<boolean[]> {
+export async function casEach(cwd: string, ops: RefOp[], contention: Contention, options: { until?: number } = {}): Promise<boolean[]> {
   const won = ops.map(() => false)
   let pending = ops.map((_, i) => i)
   // Taking a ref never waits for another's lock; changing one we hold waits a second per attempt.
@@ -36,7 +36,8 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention)
       break
     }
     const locked = LOCKED.exec(stderr)?.[1]
-    if ((BUSY.test(stderr) || (locked && contention === 'wait')) && busy < ATTEMPTS) {
+    const patient = busy < ATTEMPTS && Date.now() < (options.until ?? Infinity)
+    if ((BUSY.test(stderr) || (locked && contention === 'wait')) && patient) {
       await sleep(casBackoff(busy++))
       continue
     }

@@ -3,8 +3,9 @@ import { createHooks } from 'hookable'
 import type { Hookable } from 'hookable'
 import type { GitVanHooks } from '../types/hooks'
 import { suggest } from '../utils/suggest'
-import { errorLine, isPlainObject } from '../utils/messages'
+import { errorLine } from '../utils/messages'
 import { describeValue } from '../utils/describe'
+import { is, recordOf } from '../utils/rules'
 import { currentOwner, runAsOwner } from './owner'
 
 const logger = consola.withTag('gitvan:hooks')
@@ -51,20 +52,22 @@ function guard<F extends (...args: any[]) => any>(name: string, fn: F, owner: st
   return guarded as unknown as F
 }
 
+const isFunctions = (value: unknown): boolean => [value].flat().length > 0 && [value].flat().every(fn => typeof fn === 'function')
+const hooksRule = recordOf(is(isFunctions, 'a function or an array of functions'), 'an object like { \'job:after\': (event, result) => {} }')
+
 /**
  * Register `hooks` (a config's or a plugin's `hooks` object: a function or an array of them per name) as
  * `owner`. `where` says whose object it is in errors: `gitvan.config.ts`, `plugin "foo"`.
  */
 export function registerHooks(app: { hook: Hookable<GitVanHooks>['hook'] }, hooks: unknown, owner: string, where: string): void {
   if (hooks === undefined) return
-  if (!isPlainObject(hooks)) {
-    throw new TypeError(`\`hooks\` in ${where} must be an object like { 'job:after': (event, result) => {} }, got ${describeValue(hooks)}`)
+  const problem = hooksRule(hooks)
+  if (problem) {
+    const path = problem.keys.length === 0 ? 'hooks' : `hooks[${JSON.stringify(problem.keys[0])}]`
+    throw new TypeError(`\`${path}\` in ${where} must be ${problem.message}, got ${describeValue(problem.value)}`)
   }
-  for (const [name, value] of Object.entries(hooks)) {
+  for (const [name, value] of Object.entries(hooks as Record<string, any>)) {
     const fns = [value].flat()
-    if (fns.length === 0 || fns.some(fn => typeof fn !== 'function')) {
-      throw new TypeError(`\`hooks["${name}"]\` in ${where} must be a function or an array of functions, got ${describeValue(value)}`)
-    }
     warnUnknownHook(name, where)
     runAsOwner(owner, () => {
       for (const fn of fns) app.hook(name as keyof GitVanHooks, fn)

@@ -1,5 +1,6 @@
 import type { Job, JobDefinition } from '../types/job'
 import { isPlainObject } from '../utils/messages'
+import { type Rule, either, every, is, keyPath, object, optional, problem } from '../utils/rules'
 
 /** A job definition that breaks the rules: names the field and what was expected. */
 export class JobDefinitionError extends Error {
@@ -14,142 +15,114 @@ export function defineJob<Payload = any>(definition: JobDefinition<Payload>): Jo
   return validateJob(definition)
 }
 
-const KNOWN_KEYS = new Set(['kind', 'meta', 'on', 'run', 'steps', 'validate', 'timeout', 'env', 'retry', 'concurrency', 'skipIntermediate', 'checkout', 'if'])
-
 export function validateJob<Payload>(definition: JobDefinition<Payload>): Job<Payload> {
-  const fail: Fail = (field, expected) => {
-    throw new JobDefinitionError(field, `\`${field}\` must be ${expected}`)
+  const found = jobRule(definition)
+  if (found) {
+    const field = keyPath(found.keys) || 'defineJob()'
+    throw new JobDefinitionError(field, `\`${field}\` must be ${found.message}`)
   }
-  if (!isPlainObject(definition)) fail('defineJob()', 'called with an object: defineJob({ run() { ... } })')
-  for (const key of Object.keys(definition)) {
-    if (!KNOWN_KEYS.has(key)) fail(key, `one of the known keys (${[...KNOWN_KEYS].join(', ')}), or removed`)
-  }
-  const { kind, meta = {}, on, run, steps, validate, timeout, env, retry, concurrency, skipIntermediate, checkout } = definition
-  if (run !== undefined && typeof run !== 'function') fail('run', 'a function')
-  if (steps !== undefined && !(Array.isArray(steps) && steps.every(step => typeof step === 'function' || (isPlainObject(step) && typeof step.exec === 'string')))) {
-    fail('steps', 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }, or functions of the earlier steps returning one')
-  }
-  if (run && steps) fail('run', 'absent when `steps` is given (a job is atomic with run, or composite with steps)')
-  if (!run && !steps) fail('run', 'a function, or `steps` an array (a job needs something to do)')
-  const inferred = steps ? 'composite' : 'atomic'
-  if (kind !== undefined && kind !== inferred) fail('kind', `"${inferred}" for a job with ${steps ? 'steps' : 'run'}`)
-  if (!isPlainObject(meta)) fail('meta', 'an object')
-  if (meta.desc !== undefined && typeof meta.desc !== 'string') fail('meta.desc', 'a string')
-  if (meta.schedule !== undefined && (typeof meta.schedule !== 'string' || meta.schedule.trim() === '')) fail('meta.schedule', 'a cron expression string')
-  if (meta.timezone !== undefined && typeof meta.timezone !== 'string') fail('meta.timezone', 'an IANA time zone like "Europe/Paris"')
-  if (meta.tags !== undefined && !isStringArray(meta.tags)) fail('meta.tags', 'an array of strings')
-  if (on !== undefined) validateTriggers(on, fail)
-  if (validate !== undefined && typeof validate !== 'function') fail('validate', 'a function')
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) fail('timeout', 'a positive number of milliseconds')
-  if (env !== undefined && !(isPlainObject(env) && Object.values(env).every(value => typeof value === 'string'))) fail('env', 'an object of string values')
-  if (meta.catchUp !== undefined && !(meta.catchUp === 'latest' || meta.catchUp === 'none' || (Number.isInteger(meta.catchUp) && (meta.catchUp as number) >= 0))) {
-    fail('meta.catchUp', '"latest", "none", or a whole number of slots')
-  }
-  if (retry !== undefined) validateRetry(retry, fail)
-  if (concurrency !== undefined) validateConcurrency(concurrency, fail)
-  if (skipIntermediate !== undefined && typeof skipIntermediate !== 'boolean') fail('skipIntermediate', 'true or false')
-  if (checkout !== undefined && checkout !== 'live' && checkout !== 'isolated') fail('checkout', '"live" or "isolated"')
-  if (definition.if !== undefined && typeof definition.if !== 'function') fail('if', 'a function of the run returning true or false')
-  return { ...definition, kind: inferred, meta }
+  return { ...definition, kind: definition.steps ? 'composite' : 'atomic', meta: definition.meta ?? {} }
 }
 
-type Fail = (field: string, expected: string) => never
+const isString = (value: unknown): value is string => typeof value === 'string'
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString)
+const isGlobs = (value: unknown): boolean => (isString(value) && value !== '') || (isStringArray(value) && value.length > 0)
+const isCount = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0
+const isBoolean = (value: unknown): boolean => typeof value === 'boolean'
+
+const fn = is(value => typeof value === 'function', 'a function')
+/** Patterns are read in order and `!` excludes what came before: a list of only `!` patterns includes nothing. */
+const globs = every(
+  is(isGlobs, 'a glob or an array of globs'),
+  is(value => ![value].flat().every(glob => glob.startsWith('!')), value => `more than ! patterns: they exclude from what an earlier pattern included, so add one first, e.g. ['**', ${JSON.stringify([value].flat()[0])}]`),
+)
+/** Globs (checked as such), or else the shape of `rule`. */
+const globsOr = (rule: Rule): Rule => value => (isGlobs(value) ? globs(value) : rule(value))
+/** `on.tag` and `on.branch`: globs, or `{ match?, ignore?, semver? }`. */
+const nameFilter = (entries: Record<string, Rule>) => globsOr(object(entries, {
+  expected: `a glob, an array of globs, or { ${Object.keys(entries).join('?, ')}? }`,
+  unknownKey: `one of ${Object.keys(entries).join(', ')}`,
+}))
 
 const COMMIT_FILTER_KEYS = ['branches', 'branchesIgnore', 'paths', 'pathsIgnore', 'message', 'author', 'type', 'scope', 'merge']
 const PATH_KINDS = ['any', 'added', 'modified', 'deleted']
 
-function validateTriggers(on: NonNullable<JobDefinition['on']>, fail: Fail): void {
-  if (!isPlainObject(on)) fail('on', 'an object like { commit: true }')
-  for (const key of Object.keys(on)) {
-    if (!['commit', 'tag', 'branch'].includes(key)) fail(`on.${key}`, 'one of on.commit, on.tag, on.branch')
-  }
-  const { commit, tag, branch } = on
-  if (commit !== undefined && commit !== true) validateCommitFilter(commit, fail)
-  if (tag !== undefined) validateNameFilter(tag, 'on.tag', ['match', 'ignore', 'semver'], fail)
-  if (branch !== undefined) validateNameFilter(branch, 'on.branch', ['match', 'ignore'], fail)
+const commitFilter = object({
+  branches: optional(globs),
+  branchesIgnore: optional(globs),
+  paths: optional(globsOr(object(Object.fromEntries(PATH_KINDS.map(kind => [kind, optional(globs)])), {
+    expected: `a glob, an array of globs, or { ${PATH_KINDS.join('?, ')}? }`,
+    unknownKey: `one of ${PATH_KINDS.join(', ')}`,
+  }))),
+  pathsIgnore: optional(globs),
+  message: optional(is(value => isString(value) && regexProblem(value) === undefined, value => (isString(value) ? `a valid regular expression (${regexProblem(value)})` : 'a regular expression source string'))),
+  author: optional(is(isGlobs, 'a glob or an array of globs')),
+  type: optional(is(isGlobs, 'a string or an array of strings')),
+  scope: optional(is(isGlobs, 'a string or an array of strings')),
+  merge: optional(is(value => isBoolean(value) || (isPlainObject(value) && isGlobs(value.into)), 'true, false, or { into: branch globs }')),
+}, { expected: `true or an object { ${COMMIT_FILTER_KEYS.join('?, ')}? }`, unknownKey: `one of ${COMMIT_FILTER_KEYS.join(', ')}` })
+
+const triggers = object({
+  commit: optional(either(is(value => value === true, 'true'), commitFilter)),
+  tag: optional(nameFilter({ match: optional(globs), ignore: optional(globs), semver: optional(is(isBoolean, 'true or false')) })),
+  branch: optional(nameFilter({ match: optional(globs), ignore: optional(globs) })),
+}, { expected: 'an object like { commit: true }', unknownKey: 'one of on.commit, on.tag, on.branch' })
+
+const concurrency = either(
+  is(isString, ''),
+  object({
+    group: is(value => (isString(value) && value !== '') || typeof value === 'function', 'a non-empty string or a function of the run returning one'),
+    max: optional(is(value => Number.isInteger(value) && value >= 1, 'an integer >= 1')),
+    cancelInProgress: optional(is(isBoolean, 'true or false')),
+  }, { expected: 'a group key string, or { group, max?, cancelInProgress? }', unknownKey: 'one of group, max, cancelInProgress' }),
+)
+
+const fields = {
+  kind: optional(is(value => value === 'atomic' || value === 'composite', '"atomic" or "composite"')),
+  meta: optional(object({
+    desc: optional(is(isString, 'a string')),
+    schedule: optional(is(value => isString(value) && value.trim() !== '', 'a cron expression string')),
+    timezone: optional(is(isString, 'an IANA time zone like "Europe/Paris"')),
+    tags: optional(is(isStringArray, 'an array of strings')),
+    catchUp: optional(is(value => value === 'latest' || value === 'none' || isCount(value), '"latest", "none", or a whole number of slots')),
+  }, { expected: 'an object' })),
+  on: optional(triggers),
+  run: optional(fn),
+  steps: optional(is(value => Array.isArray(value) && value.every(step => typeof step === 'function' || (isPlainObject(step) && isString(step.exec))), 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }, or functions of the earlier steps returning one')),
+  validate: optional(fn),
+  timeout: optional(is(value => Number.isInteger(value) && value > 0, 'a positive number of milliseconds')),
+  env: optional(is(value => isPlainObject(value) && Object.values(value).every(isString), 'an object of string values')),
+  retry: optional(object({
+    count: is(isCount, 'an integer >= 0'),
+    backoff: optional(is(isCount, 'a number of milliseconds >= 0')),
+  }, { expected: 'an object { count, backoff? }' })),
+  concurrency: optional(every(is(value => value !== '', 'a non-empty group key, or { group, max?, cancelInProgress? }'), concurrency)),
+  skipIntermediate: optional(is(isBoolean, 'true or false')),
+  checkout: optional(is(value => value === 'live' || value === 'isolated', '"live" or "isolated"')),
+  if: optional(is(value => typeof value === 'function', 'a function of the run returning true or false')),
 }
 
-/** `on.tag` and `on.branch`: globs, or `{ match?, ignore?, semver? }`. */
-function validateNameFilter(value: unknown, field: string, keys: string[], fail: Fail): void {
-  if (isGlobs(value)) return checkInclusive(value, field, fail)
-  if (!isPlainObject(value)) fail(field, `a glob, an array of globs, or { ${keys.join('?, ')}? }`)
-  const filter = value as Record<string, unknown>
-  for (const key of Object.keys(filter)) if (!keys.includes(key)) fail(`${field}.${key}`, `one of ${keys.join(', ')}`)
-  for (const key of ['match', 'ignore']) {
-    if (filter[key] === undefined) continue
-    if (!isGlobs(filter[key])) fail(`${field}.${key}`, 'a glob or an array of globs')
-    checkInclusive(filter[key], `${field}.${key}`, fail)
-  }
-  if (filter.semver !== undefined && typeof filter.semver !== 'boolean') fail(`${field}.semver`, 'true or false')
+/** A job is atomic (`run`) or composite (`steps`), never both; an explicit `kind` must agree. */
+const oneKind: Rule = (value) => {
+  const { run, steps, kind } = value as JobDefinition
+  if (run && steps) return problem('absent when `steps` is given (a job is atomic with run, or composite with steps)', run, ['run'])
+  if (!run && !steps) return problem('a function, or `steps` an array (a job needs something to do)', run, ['run'])
+  const inferred = steps ? 'composite' : 'atomic'
+  if (kind !== undefined && kind !== inferred) return problem(`"${inferred}" for a job with ${steps ? 'steps' : 'run'}`, kind, ['kind'])
 }
 
-/** Patterns are read in order and `!` excludes what came before: a list of only `!` patterns includes nothing. */
-function checkInclusive(globs: unknown, field: string, fail: Fail): void {
-  const list = [globs].flat()
-  if (list.length > 0 && list.every(glob => typeof glob === 'string' && glob.startsWith('!'))) {
-    fail(field, `more than ! patterns: they exclude from what an earlier pattern included, so add one first, e.g. ['**', ${JSON.stringify(list[0])}]`)
-  }
-}
+const jobRule = every(
+  object(fields, {
+    expected: 'called with an object: defineJob({ run() { ... } })',
+    unknownKey: `one of the known keys (${Object.keys(fields).join(', ')}), or removed`,
+  }),
+  oneKind,
+)
 
-function validateCommitFilter(commit: unknown, fail: Fail): void {
-  if (!isPlainObject(commit)) fail('on.commit', `true or an object { ${COMMIT_FILTER_KEYS.join('?, ')}? }`)
-  const filter = commit as Record<string, any>
-  for (const key of Object.keys(filter)) {
-    if (!COMMIT_FILTER_KEYS.includes(key)) fail(`on.commit.${key}`, `one of ${COMMIT_FILTER_KEYS.join(', ')}`)
+function regexProblem(source: string): string | undefined {
+  try {
+    new RegExp(source)
+  } catch (error) {
+    return (error as Error).message
   }
-  for (const key of ['branches', 'branchesIgnore', 'pathsIgnore', 'author'] as const) {
-    if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a glob or an array of globs')
-  }
-  for (const key of ['branches', 'branchesIgnore', 'pathsIgnore'] as const) checkInclusive(filter[key], `on.commit.${key}`, fail)
-  for (const key of ['type', 'scope'] as const) {
-    if (filter[key] !== undefined && !isGlobs(filter[key])) fail(`on.commit.${key}`, 'a string or an array of strings')
-  }
-  if (filter.paths !== undefined && !isGlobs(filter.paths)) {
-    if (!isPlainObject(filter.paths)) fail('on.commit.paths', 'a glob, an array of globs, or { any?, added?, modified?, deleted? }')
-    for (const [kind, globs] of Object.entries(filter.paths)) {
-      if (!PATH_KINDS.includes(kind)) fail(`on.commit.paths.${kind}`, `one of ${PATH_KINDS.join(', ')}`)
-      if (!isGlobs(globs)) fail(`on.commit.paths.${kind}`, 'a glob or an array of globs')
-      checkInclusive(globs, `on.commit.paths.${kind}`, fail)
-    }
-  }
-  if (isGlobs(filter.paths)) checkInclusive(filter.paths, 'on.commit.paths', fail)
-  if (filter.merge !== undefined && typeof filter.merge !== 'boolean' && !(isPlainObject(filter.merge) && isGlobs(filter.merge.into))) {
-    fail('on.commit.merge', 'true, false, or { into: branch globs }')
-  }
-  if (filter.message !== undefined) {
-    if (typeof filter.message !== 'string') fail('on.commit.message', 'a regular expression source string')
-    try {
-      new RegExp(filter.message)
-    } catch (error) {
-      fail('on.commit.message', `a valid regular expression (${(error as Error).message})`)
-    }
-  }
-}
-
-function validateRetry(retry: unknown, fail: Fail): void {
-  if (!isPlainObject(retry)) fail('retry', 'an object { count, backoff? }')
-  const policy = retry as Record<string, unknown>
-  if (!(Number.isInteger(policy.count) && (policy.count as number) >= 0)) fail('retry.count', 'an integer >= 0')
-  if (policy.backoff !== undefined && !(Number.isInteger(policy.backoff) && (policy.backoff as number) >= 0)) fail('retry.backoff', 'a number of milliseconds >= 0')
-}
-
-function validateConcurrency(concurrency: unknown, fail: Fail): void {
-  if (typeof concurrency === 'string') {
-    if (concurrency === '') fail('concurrency', 'a non-empty group key, or { group, max?, cancelInProgress? }')
-    return
-  }
-  if (!isPlainObject(concurrency)) fail('concurrency', 'a group key string, or { group, max?, cancelInProgress? }')
-  const policy = concurrency as Record<string, unknown>
-  for (const key of Object.keys(policy)) if (!['group', 'max', 'cancelInProgress'].includes(key)) fail(`concurrency.${key}`, 'one of group, max, cancelInProgress')
-  if (!((typeof policy.group === 'string' && policy.group !== '') || typeof policy.group === 'function')) fail('concurrency.group', 'a non-empty string or a function of the run returning one')
-  if (policy.max !== undefined && !(Number.isInteger(policy.max) && (policy.max as number) >= 1)) fail('concurrency.max', 'an integer >= 1')
-  if (policy.cancelInProgress !== undefined && typeof policy.cancelInProgress !== 'boolean') fail('concurrency.cancelInProgress', 'true or false')
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every(item => typeof item === 'string')
-}
-
-function isGlobs(value: unknown): boolean {
-  return (typeof value === 'string' && value !== '') || (isStringArray(value) && value.length > 0)
 }

@@ -9,8 +9,9 @@ import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
 import type { Job, JobEvent } from '../types/job'
 import type { ReceiptStatus } from '../types/receipt'
+import { linkSignals } from '../utils/abort'
 import { errorLine } from '../utils/messages'
-import { RunCancelled, RunSkipped } from '../exec/outcome'
+import { isRunCancelled, isRunSkipped } from '../exec/outcome'
 import { runSteps } from './steps'
 
 /**
@@ -21,8 +22,9 @@ import { runSteps } from './steps'
 export async function executeJob(app: GitVanApp, id: string, job: Job, options: RunJobOptions = {}): Promise<JobRun> {
   const timeout = job.timeout ?? app.options.jobs.timeout
   const deadline = createDeadline(timeout)
+  const linked = linkSignals([deadline.signal, options.signal])
   try {
-    const signal = AbortSignal.any([deadline.signal, ...(options.signal ? [options.signal] : [])])
+    const { signal } = linked
     const ctx = createGitVanContext({
       app,
       signal,
@@ -70,19 +72,20 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       }
     }
     // A run aborted because a newer run of its group took its place is cancelled, whatever it reported.
-    if (signal.reason instanceof RunCancelled && status !== 'ok') [status, reason, result] = ['cancelled', signal.reason.message, { ...result, ok: false }]
+    if (isRunCancelled(signal.reason) && status !== 'ok') [status, reason, result] = ['cancelled', signal.reason.message, { ...result, ok: false }]
     deadline.clear()
     await app.callHook('job:after', event, result)
     return receiptOf(result, status, reason)
   } finally {
     deadline.clear()
+    linked.dispose()
   }
 }
 
 /** How a thrown run ended: skipped by itself, cancelled by a newer run of its group, timed out, or failed. */
 function outcomeOf(error: unknown, signal: AbortSignal, deadline: AbortSignal, durationMs: number): [ReceiptStatus, string | undefined, ExecResult] {
-  if (error instanceof RunSkipped) return ['skipped', error.message, { ok: true, durationMs }]
-  if (signal.reason instanceof RunCancelled) return ['cancelled', signal.reason.message, { ok: false, durationMs }]
+  if (isRunSkipped(error)) return ['skipped', error.message, { ok: true, durationMs }]
+  if (isRunCancelled(signal.reason)) return ['cancelled', signal.reason.message, { ok: false, durationMs }]
   if (deadline.aborted) return ['timeout', undefined, failure('timed out', durationMs)]
   return ['error', undefined, failure(error, durationMs)]
 }

@@ -2,19 +2,11 @@ import { createUnimport } from 'unimport'
 import type { Unimport } from 'unimport'
 import type { GitVanImport } from '../types/app'
 
-/** What job, plugin and composable files get without an import line, from the running GitVan. */
-export const GITVAN_IMPORTS = [
-  'defineJob',
-  'defineGitVanPlugin',
-  'useGitVan',
-  'tryUseGitVan',
-  'withGitVan',
-  'useGit',
-  'useExec',
-  'useTemplate',
-  'useJob',
-  'useLLM',
-] as const
+/** What job, plugin and composable files get without an import line, from the running GitVan, by entry. */
+const GITVAN_IMPORTS = {
+  'gitvan': ['defineJob', 'useGitVan', 'tryUseGitVan', 'withGitVan', 'useGit', 'useExec', 'useTemplate', 'useJob', 'useLLM'],
+  'gitvan/kit': ['defineGitVanPlugin'],
+}
 
 export interface AutoImports {
   /** Add the imports `code` uses without importing them. */
@@ -25,12 +17,12 @@ export interface AutoImports {
 }
 
 /**
- * Auto-imports over GitVan's own composables (`from 'gitvan'`, which the loader and `.gitvan/tsconfig.json`
+ * Auto-imports over GitVan's own composables (`from 'gitvan'` and `'gitvan/kit'`, which the loader and `.gitvan/tsconfig.json`
  * map to the running GitVan), the extra `imports` plugins add, and the exports of `dirs`.
  */
 export async function createAutoImports(options: { imports: GitVanImport[]; dirs: string[] }): Promise<AutoImports> {
   const unimport = createUnimport({
-    imports: [...GITVAN_IMPORTS.map(name => ({ name, from: 'gitvan' })), ...options.imports],
+    imports: [...Object.entries(GITVAN_IMPORTS).flatMap(([from, names]) => names.map(name => ({ name, from }))), ...options.imports],
     dirs: options.dirs.map(dir => `${dir}/**/*.{ts,mts,js,mjs}`),
     dirsScanOptions: { filePatterns: ['*.{ts,mts,js,mjs}'] },
   })

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises'
 import { createJiti } from 'jiti'
 import { dirname, join } from 'pathe'
 import { isWithin } from '../utils/paths'
+import type { GitVanPackage } from '../utils/self'
 import type { AutoImports } from './imports'
 import { jobIdFromPath, listFiles } from './scan'
 
@@ -16,8 +17,8 @@ export interface ModuleLoader {
 
 export interface ModuleLoaderOptions {
   root: string
-  /** What `import ... from 'gitvan'` resolves to: the running GitVan. */
-  entry: string
+  /** What `import ... from 'gitvan'` (and `'gitvan/kit'`) resolves to: the running GitVan. */
+  entries: GitVanPackage['entries']
   autoImports: AutoImports
   /** Dirs whose files may use auto-imports without being imported by GitVan itself (composables, utils). */
   sharedDirs: string[]
@@ -39,7 +40,7 @@ const moduleCache = createRequire(import.meta.url).cache
  */
 export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const injected = new Map<string, { hash: string; code: string }>()
-  const ownRoot = dirname(options.entry)
+  const ownRoot = dirname(options.entries.gitvan)
   const cacheDir = options.cacheDir ?? join(options.root, '.gitvan/cache/jiti')
   const transpiler = createJiti(join(options.root, '_'), { fsCache: cacheDir, moduleCache: false })
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
@@ -47,7 +48,7 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
     fsCache: false,
     moduleCache: true,
     interopDefault: true,
-    alias: { gitvan: options.entry },
+    alias: options.entries,
     transform: transformOptions => ({
       code: transpiler.transform({ ...transformOptions, source: (transformOptions.filename && injected.get(transformOptions.filename)?.code) ?? transformOptions.source }),
     }),

@@ -13,6 +13,7 @@ import type {
   LLMResponse,
 } from '../types/llm'
 import { llmCacheKey } from './cache-key'
+import { llmDefaults } from './defaults'
 import { LLMError, safeURL } from './error'
 import { parseJSONAnswer } from './json'
 import { llmLogger } from './log'
@@ -20,17 +21,8 @@ import { redactError, redactSecret } from './redact'
 import { createLLMRegistry } from './registry'
 import { withRetries } from './retry'
 import { isPlainObject } from '../utils/messages'
+import { describeValue } from '../utils/describe'
 import { checkCallOptions, checkConfig, checkMessages, checkPrompt, readApiKey } from './validate'
-
-export const LLM_DEFAULTS = {
-  provider: 'ollama',
-  temperature: 0,
-  seed: 42,
-  timeout: 60_000,
-  maxRetries: 2,
-  retryDelay: 500,
-  maxRetryDelay: 10_000,
-} as const
 
 /** How json() words each problem; `who` is `<provider> model "<model>"`. */
 const JSON_PROBLEMS = {
@@ -52,7 +44,7 @@ interface Limits {
  */
 export function createLLMClient(config: LLMConfig = {}, deps: LLMClientDeps = {}): LLMClient {
   checkConfig(config)
-  const settings = defu(config, LLM_DEFAULTS)
+  const settings = defu(config, llmDefaults)
   const provider = (deps.registry ?? createLLMRegistry()).get(settings.provider)
   const apiKey = readApiKey(provider.name, settings.apiKeyEnv, deps.env ?? process.env)
   const baseURL = settings.baseURL ?? provider.defaultBaseURL ?? ''
@@ -165,7 +157,7 @@ export function createLLMClient(config: LLMConfig = {}, deps: LLMClientDeps = {}
       return complete(resolve(messages, options), limitsOf(options))
     },
     async json<T = unknown>(input: string | LLMMessage[], schema: JSONSchema, options: LLMCallOptions = {}) {
-      if (!isPlainObject(schema)) throw fail(`json schema must be a JSON schema object (got ${schema === null ? 'null' : typeof schema})`)
+      if (!isPlainObject(schema)) throw fail(`json schema must be a JSON schema object (got ${describeValue(schema)})`)
       const request = resolve(input, { ...options, json: schema })
       const response = await complete(request, limitsOf(options))
       const answer = parseJSONAnswer(response.text, schema)

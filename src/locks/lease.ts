@@ -9,6 +9,8 @@ import { listRefs } from '../git/refs'
 import type { RefVerifyOp } from '../types/git'
 import { casBackoff, casEach } from '../git/cas'
 import { type LeaseContent, type LeaseRecord, readLeaseRecords, writeLeaseCommit } from './lease-record'
+import { describeValue } from '../utils/describe'
+import { is, keyPath, object, optional } from '../utils/rules'
 
 export type { LeaseContent, LeaseRecord } from './lease-record'
 
@@ -101,12 +103,12 @@ export async function takeOverLease(cwd: string, judged: LeaseRecord, options: O
 }
 
 /** Extend `lease` to ttl from now, by compare-and-swap from its id. `null` when it was lost (taken over or cleared). */
-export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown> } = {}): Promise<Lease | null> {
+export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown>; until?: number } = {}): Promise<Lease | null> {
   assertLease(cwd, lease)
   assertAcquire(cwd, [lease.ref], { owner: lease.owner, ttl, now: options.now })
   const content = { ...newContent({ owner: lease.owner, ttl, now: options.now, info: options.info }), nonce: lease.nonce }
   const id = await writeLeaseCommit(cwd, content)
-  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait'))[0] ? toLease(lease.ref, id, content) : null
+  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait', { until: options.until }))[0] ? toLease(lease.ref, id, content) : null
 }
 
 /** Delete `lease`'s ref if it is still this lease; `false` (touching nothing) when another holder has it now. */
@@ -168,7 +170,7 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   }
   const lose = (why: string) => {
     current = null
-    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; the work it guards is stopped and left to whoever holds it next`)
+    const message = problem(`Lost lease ${lease.ref} in ${cwd}: ${why}; stop the work it guards`)
     logger.error(message)
     controller.abort(new LeaseError(message))
   }
@@ -178,7 +180,8 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
     const held = current!
     retryIn = undefined
     try {
-      const renewed = await renewLease(cwd, held, ttl, { info: options.info?.() ?? held.info })
+      // Waiting out another git's lock stops half an interval on: the failure is reported and tried again soon.
+      const renewed = await renewLease(cwd, held, ttl, { info: options.info?.() ?? held.info, until: Date.now() + interval / 2 })
       if (renewed) current = renewed
       else lose('another owner took it over')
     } catch (error) {
@@ -233,17 +236,23 @@ function logTakeOver(record: LeaseRecord, now: number): void {
     : `Took over a corrupted lease. ${record.problem}`)
 }
 
+const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
+
+/** Each option's words say how to fix it: `Invalid lease ttl 0 for <ref> in <cwd>: pass a positive number ...`. */
+const acquireRule = object({
+  owner: is(value => typeof value === 'string' && value !== '', 'pass a non-empty string naming the holder'),
+  ttl: is(value => isFiniteNumber(value) && value > 0, 'pass a positive number of milliseconds (e.g. 30000)'),
+  wait: optional(is(value => isFiniteNumber(value) && value >= 0, 'pass milliseconds to keep retrying, or 0')),
+  now: optional(is(isFiniteNumber, 'pass epoch milliseconds, or leave it out')),
+}, { expected: 'pass { owner, ttl }' })
+
 function assertAcquire(cwd: string, refs: string[], options: Partial<AcquireOptions>): void {
   if (!Array.isArray(refs)) throw new LeaseError(`Invalid lease refs ${JSON.stringify(refs)} in ${cwd}: pass an array of ref names (see leaseRef)`)
   refs.forEach(ref => assertRefName(cwd, ref, 'lease ref'))
-  const { owner, ttl, wait, now } = options ?? {}
-  const fail = (what: string, value: unknown, fix: string): never => {
-    throw new LeaseError(`Invalid lease ${what} ${typeof value === 'string' ? JSON.stringify(value) : String(value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${fix}`)
+  const problem = acquireRule(options ?? {})
+  if (problem) {
+    throw new LeaseError(`Invalid lease ${keyPath(problem.keys) || 'options'} ${describeValue(problem.value)} for ${refs[0] ?? 'leases'} in ${cwd}: ${problem.message}`)
   }
-  if (typeof owner !== 'string' || owner === '') fail('owner', owner, 'pass a non-empty string naming the holder')
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) fail('ttl', ttl, 'pass a positive number of milliseconds (e.g. 30000)')
-  if (wait !== undefined && (typeof wait !== 'number' || !Number.isFinite(wait) || wait < 0)) fail('wait', wait, 'pass milliseconds to keep retrying, or 0')
-  if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) fail('now', now, 'pass epoch milliseconds, or leave it out')
 }
 
 function assertLease(cwd: string, lease: Lease): void {

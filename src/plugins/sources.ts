@@ -5,6 +5,7 @@ import { join, relative, resolve } from 'pathe'
 import { jobIdFromPath, listFiles } from '../jobs/scan'
 import { describeValue } from '../utils/describe'
 import { isPlainObject } from '../utils/messages'
+import { isPathSpecifier } from '../utils/paths'
 import type { GitVanApp } from '../types/app'
 import { PluginError } from './error'
 
@@ -58,7 +59,7 @@ function parseEntry(entry: unknown, where: string): [string, Record<string, any>
 
 /** A package name is resolved from the project (its node_modules), never from GitVan's own; a path from the root. */
 function resolvePlugin(root: string, specifier: string): string {
-  if (/^\.{0,2}\//.test(specifier)) {
+  if (isPathSpecifier(specifier)) {
     const base = resolve(root, specifier)
     const file = [base, ...EXTENSIONS.map(ext => base + ext), ...EXTENSIONS.map(ext => join(base, `index${ext}`))].find(isFile)
     if (!file) throw new Error(`Cannot find ${base}: check the path (relative to ${root})`)

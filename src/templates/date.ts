@@ -1,4 +1,4 @@
-import { describeValue } from './describe'
+import { describeValue } from '../utils/describe'
 import { TemplateError } from './error'
 
 /** `iso` (full ISO 8601), YYYY MM DD HH mm ss (UTC), and `[text]` for literal text. */

@@ -1,7 +1,7 @@
 import type { Environment } from 'nunjucks'
 import { camelCase, kebabCase, lowerFirst, pascalCase, snakeCase, titleCase, upperFirst } from 'scule'
 import { formatDate, toDate } from './date'
-import { describeValue } from './describe'
+import { describeValue } from '../utils/describe'
 import { TemplateError } from './error'
 import { slugify } from './slug'
 

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { isAbsolute } from 'pathe'
 import type { TemplateData, TemplateEnvOptions } from '../types/templates'
-import { describeValue } from './describe'
+import { describeValue } from '../utils/describe'
 import { TemplateError } from './error'
 import { BUILTIN_GLOBALS } from './filters'
 

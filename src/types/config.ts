@@ -2,7 +2,8 @@ import type { LLMConfig } from './llm'
 import type { GitVanHooks } from './hooks'
 import type { GitVanPluginEntry } from './plugin'
 
-export interface DaemonOptions {
+/** The `daemon` section. */
+export interface DaemonConfig {
   /** Commits looked at on first start, or for a branch never seen (default 50). */
   lookback: number
   /** Runs at once (default 4). */
@@ -16,7 +17,7 @@ export interface DaemonOptions {
 }
 
 /** The `llm` section: provider settings (see `LLMConfig`) with their defaults, and the response cache switch. */
-export type LLMOptions = LLMConfig & Required<Pick<LLMConfig, 'provider' | 'temperature' | 'seed' | 'timeout' | 'maxRetries'>> & {
+export type LLMOptions = LLMConfig & Required<Pick<LLMConfig, 'provider' | 'temperature' | 'seed' | 'timeout' | 'maxRetries' | 'retryDelay' | 'maxRetryDelay'>> & {
   /** Keep responses in Git (`refs/gitvan/llm-cache`) and replay them for the same request. */
   cache: boolean
 }
@@ -43,7 +44,7 @@ export interface ResolvedGitVanConfig {
     /** HTML-escape output (default false: templates make code and docs). */
     autoescape: boolean
   }
-  daemon: DaemonOptions
+  daemon: DaemonConfig
   locks: {
     /** Lease lifetime in milliseconds; renewed while a run goes on (default 30000). */
     ttl: number
@@ -61,8 +62,12 @@ export interface ResolvedGitVanConfig {
 
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends (...args: any[]) => any ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] }
 
-/** What a user writes in `gitvan.config.ts`. */
-export type GitVanConfig = DeepPartial<Omit<ResolvedGitVanConfig, 'rootDir'>> & {
-  /** Extra keys read by plugins through their `configKey`. */
-  [pluginKey: string]: unknown
+/**
+ * What a user writes in `gitvan.config.ts`: every key optional, and no others, so a misspelt key is a type error.
+ * A plugin adds its `configKey` by declaration merging:
+ * `declare module 'gitvan' { interface GitVanConfig { notify?: Partial<NotifyOptions> } }`.
+ */
+export interface GitVanConfig extends DeepPartial<Omit<ResolvedGitVanConfig, 'rootDir'>> {
+  /** Configs to extend (c12): paths or packages, lower priority than this one. */
+  extends?: string | string[]
 }

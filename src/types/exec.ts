@@ -14,7 +14,8 @@ export interface ExecResult {
   meta?: Record<string, unknown>
 }
 
-interface ExecSpecBase {
+/** What every exec spec accepts: a plugin's spec extends it (`interface HttpSpec extends ExecSpecBase { exec: 'http' }`). */
+export interface ExecSpecBase {
   /** Milliseconds before the step is stopped and fails with a timeout. */
   timeout?: number
   /** Composite jobs: go on with the next step when this one fails. */

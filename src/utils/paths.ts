@@ -29,6 +29,11 @@ export function resolveInside(root: string, path: string, what = 'path'): string
   return target
 }
 
+/** Whether a plugin entry (or import specifier) is a path (`./x`, `../x`, `/x`) rather than a package name. */
+export function isPathSpecifier(specifier: string): boolean {
+  return /^\.{0,2}\//.test(specifier)
+}
+
 /** Whether `child` is `parent` or below it (both absolute). */
 export function isWithin(parent: string, child: string): boolean {
   const rel = relative(normalize(parent), normalize(child))

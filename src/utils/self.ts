@@ -2,12 +2,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'pathe'
 
-/** The running GitVan package: its root folder, version, and the entry that `import ... from 'gitvan'` must mean. */
+/** The running GitVan package: its root folder, version, and the entries `import ... from 'gitvan'` must mean. */
 export interface GitVanPackage {
   root: string
   version: string
-  /** `src/index.ts` when running from source, `dist/index.mjs` when built. */
-  entry: string
+  /** Specifier -> file: `src/index.ts` and `src/kit.ts` when running from source, `dist/*.mjs` when built. */
+  entries: { 'gitvan': string; 'gitvan/kit': string }
   /** The web page's assets: `src/ui` from source, `dist/ui` when built. */
   uiDir: string
 }
@@ -25,7 +25,8 @@ export function gitvanPackage(): GitVanPackage {
   }
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }
   const fromSource = here.endsWith('.ts')
-  cached = { root: dir, version, entry: join(dir, fromSource ? 'src/index.ts' : 'dist/index.mjs'), uiDir: join(dir, fromSource ? 'src/ui' : 'dist/ui') }
+  const entry = (name: string) => join(dir, fromSource ? `src/${name}.ts` : `dist/${name}.mjs`)
+  cached = { root: dir, version, entries: { 'gitvan': entry('index'), 'gitvan/kit': entry('kit') }, uiDir: join(dir, fromSource ? 'src/ui' : 'dist/ui') }
   return cached
 }
 

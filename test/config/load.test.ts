@@ -44,15 +44,25 @@ describe('loadGitVanConfig', () => {
   })
 
   it.each([
-    ['{ daemon: { lookback: 0 } }', '`daemon.lookback` must be an integer >= 1, got number 0'],
+    ['{ daemon: { lookback: 0 } }', '`daemon.lookback` must be an integer >= 1, got 0'],
     ['{ daemon: { worktrees: "some" } }', '`daemon.worktrees` must be "current" or "all", got "some"'],
     ['{ env: "PATH" }', '`env` must be an array of strings, got "PATH"'],
     ['{ receipts: { ref: "refs/heads/x" } }', '`receipts.ref` must be a notes ref'],
-    ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got number 3'],
+    ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got 3'],
   ])('refuses %s with the key path', async (body, message) => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'gitvan.config.mjs'), `export default ${body}\n`)
     await expect(loadGitVanConfig({ cwd })).rejects.toThrow(message)
+  })
+
+  it('checks the llm section with the LLM client\'s own rules, never echoing what may be a key', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), 'export default { llm: { apiKeyEnv: "sk-live-abc123", cache: "yes" } }\n')
+    const error: Error = await loadGitVanConfig({ cwd }).then(() => new Error('loaded'), error_ => error_ as Error)
+    expect(error.message).toBe(`Invalid config in ${join(cwd, 'gitvan.config.mjs')}: \`llm.apiKeyEnv\` must be the name of an environment variable (like OPENAI_API_KEY), not the key itself`)
+    const other = createRepo()
+    writeFileSync(join(other, 'gitvan.config.mjs'), 'export default { llm: { timeout: 1e12 } }\n')
+    await expect(loadGitVanConfig({ cwd: other })).rejects.toThrow('`llm.timeout` must be a number of milliseconds from 1 to 2147483647, got 1000000000000')
   })
 
   it('a config with a syntax error is one line naming the file', async () => {

@@ -147,17 +147,17 @@ describe('runCli: failures', () => {
   it.each([
     ['no spec', null, 'cli step must be an object like { exec: \'cli\', cmd: \'echo\' }, got null'],
     ['a missing cmd', {}, 'cli step is missing "cmd": set it to the command to run, got undefined'],
-    ['an empty cmd', { cmd: '' }, 'cli step is missing "cmd": set it to the command to run, got string'],
+    ['an empty cmd', { cmd: '' }, 'cli step is missing "cmd": set it to the command to run, got ""'],
     ['a NUL in cmd', { cmd: 'ec\0ho' }, 'cmd "ec\\u0000ho" contains a NUL byte: remove it'],
-    ['args as a string', { cmd: 'ls', args: '-l src' }, '"args" of "ls" must be an array of strings, got string: split it like ["-l", "src"]'],
-    ['a non-string arg', { cmd: 'ls', args: ['-l', 5] }, 'args[1] of "ls" must be a string, got number: quote it'],
+    ['args as a string', { cmd: 'ls', args: '-l src' }, '"args" of "ls" must be an array of strings, got "-l src": split it like ["-l", "src"]'],
+    ['a non-string arg', { cmd: 'ls', args: ['-l', 5] }, 'args[1] of "ls" must be a string, got 5: quote it'],
     ['a NUL in an arg', { cmd: 'ls', args: ['a\0b'] }, 'args[0] of "ls" contains a NUL byte: remove it'],
-    ['env as an array', { cmd: 'ls', env: ['A=1'] }, '"env" of "ls" must be an object of strings, got array: use { NAME: "value" }'],
-    ['a non-string env value', { cmd: 'ls', env: { PORT: 8080 } }, 'env.PORT of "ls" must be a string, got number: quote it like "8080"'],
+    ['env as an array', { cmd: 'ls', env: ['A=1'] }, '"env" of "ls" must be an object of strings, got an array of 1: use { NAME: "value" }'],
+    ['a non-string env value', { cmd: 'ls', env: { PORT: 8080 } }, 'env.PORT of "ls" must be a string, got 8080: quote it like "8080"'],
     ['a NUL in an env value', { cmd: 'ls', env: { A: 'x\0' } }, 'env.A of "ls" contains a NUL byte: remove it'],
     ['a negative timeout', { cmd: 'ls', timeout: -1 }, '"timeout" of "ls" must be a positive number of milliseconds, got -1'],
-    ['a string timeout', { cmd: 'ls', timeout: '5s' }, '"timeout" of "ls" must be a positive number of milliseconds, got string'],
-    ['a non-boolean shell', { cmd: 'ls', shell: 'yes' }, '"shell" of "ls" must be true or false, got string'],
+    ['a string timeout', { cmd: 'ls', timeout: '5s' }, '"timeout" of "ls" must be a positive number of milliseconds, got "5s"'],
+    ['a non-boolean shell', { cmd: 'ls', shell: 'yes' }, '"shell" of "ls" must be true or false, got "yes"'],
   ])('returns a failed result for %s without running anything', async (_, spec, error) => {
     const root = tempDir()
     const result = await runCli(spec as unknown as CliExecSpec, { root, env: baseEnv })

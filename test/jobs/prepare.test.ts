@@ -31,5 +31,5 @@ describe('gitvan prepare', () => {
     const badId = tsc(repo)
     expect(badId.status).not.toBe(0)
     expect(badId.stdout).toContain('docs:changelgo')
-  })
+  }, 120_000)
 })

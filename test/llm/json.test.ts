@@ -59,7 +59,7 @@ describe('json()', () => {
 
   it('rejects a schema that is not an object before calling the model', async () => {
     const { llm, server } = await answering('{}')
-    await expect(llm.json('x', 'a schema' as never)).rejects.toMatchObject({ code: 'config', message: 'json schema must be a JSON schema object (got string)' })
+    await expect(llm.json('x', 'a schema' as never)).rejects.toMatchObject({ code: 'config', message: 'json schema must be a JSON schema object (got "a schema")' })
     expect(server.requests).toHaveLength(0)
   })
 

@@ -42,6 +42,10 @@ describe('satisfiesRange', () => {
     ['2.3.0', '^1.2.0 || ^2.1.0', true],
     ['2.0.0', '^1.2.0 || ^2.1.0', false],
     ['2.1.0-beta.1', '^2.1.0', true],
+    ['2.2.0-beta.1', '2.2.0', true],
+    ['2.5.0', '1.2.3 - 2', true],
+    ['3.0.0', '1.2.3 - 2', false],
+    ['2.1.0', '>= 2.1.0', true],
   ])('%s satisfies %s: %s', (version, range, expected) => {
     expect(satisfiesRange(version, range)).toBe(expected)
   })
@@ -52,7 +56,10 @@ describe('satisfiesRange', () => {
     expect(rangeProblem(21)).toBe('it must be a non-empty string like "^2.1.0"')
     expect(rangeProblem('latest')).toBe('"latest" in "latest" is not a comparator like ^2.1.0, >=2.1.0 or 2.1.0')
     expect(rangeProblem('^2.1.0 ||')).toBe('"^2.1.0 ||" has an empty alternative around "||"')
-    expect(rangeProblem('>= 2.1.0')).toBe('">=" in ">= 2.1.0" is not a comparator like ^2.1.0, >=2.1.0 or 2.1.0')
+    expect(rangeProblem('|| ^2')).toBe('"|| ^2" has an empty alternative around "||"')
+    expect(rangeProblem('^1 || >=2 soon')).toBe('"soon" in "^1 || >=2 soon" is not a comparator like ^2.1.0, >=2.1.0 or 2.1.0')
+    // npm's ranges allow a space after the operator.
+    expect(rangeProblem('>= 2.1.0')).toBeUndefined()
     expect(() => satisfiesRange('two', '^2.1.0')).toThrow('"two" is not a version like 2.1.0')
   })
 })

@@ -16,7 +16,7 @@ const config = (body: string) => ({ 'gitvan.config.ts': `export default ${body}\
 describe('plugins', () => {
   it('merges options: inline > config[configKey] > defaults; packages import the running gitvan; app.plugins lists them', async () => {
     const { app } = await createTestApp({
-      ...pkg('gitvan-plugin-opts', `import { defineGitVanPlugin } from 'gitvan'
+      ...pkg('gitvan-plugin-opts', `import { defineGitVanPlugin } from 'gitvan/kit'
 export default defineGitVanPlugin({
   meta: { name: 'gitvan-plugin-opts', version: '1.2.3', configKey: 'opts', compatibility: '^${gitvanPackage().version}' },
   defaults: { a: 'default', b: 'default', c: 'default', nested: { x: 1, y: 1 } },
@@ -28,6 +28,22 @@ export default defineGitVanPlugin({
     const options = { a: 'inline', b: 'config', c: 'default', nested: { x: 3, y: 2 } }
     expect(app.plugins).toEqual([{ meta: expect.objectContaining({ name: 'gitvan-plugin-opts', version: '1.2.3' }), options, source: 'plugins[0] in gitvan.config.ts' }])
     expect(app.execTypes.get('opts')?.owner).toBe('gitvan-plugin-opts')
+  })
+
+  it('defaults may be a function of the app (awaited, owning what it registers), merged under the config\'s options', async () => {
+    const { root, app } = await createTestApp({
+      'plugins/dirs.ts': `export default defineGitVanPlugin({
+  meta: { name: 'dirs', configKey: 'dirs' },
+  async defaults(gitvan) {
+    gitvan.addExecType('dirs', () => ({ ok: true, durationMs: 0 }))
+    return { root: gitvan.repo.root, out: 'out', nested: { a: 1, b: 1 } }
+  },
+})
+`,
+      ...config(`{ dirs: { out: 'dist', nested: { b: 2 } } }`),
+    })
+    expect(app.plugins[0]!.options).toEqual({ root, out: 'dist', nested: { a: 1, b: 2 } })
+    expect(app.execTypes.get('dirs')?.owner).toBe('dirs')
   })
 
   it('installs local plugins from plugins/ after the config\'s, sorted, with auto-imports; each name once', async () => {
@@ -98,7 +114,7 @@ export default defineGitVanPlugin({
   })
 
   it.each([
-    ['[42]', 'Invalid plugin entry plugins[0] in gitvan.config.ts: expected a package name, [name, { options }] or defineGitVanPlugin({ ... }), got a number'],
+    ['[42]', 'Invalid plugin entry plugins[0] in gitvan.config.ts: expected a package name, [name, { options }] or defineGitVanPlugin({ ... }), got 42'],
     ['[\'\']', 'Invalid plugin entry plugins[0] in gitvan.config.ts: expected a package name, [name, { options }] or defineGitVanPlugin({ ... }), got ""'],
     ['[[\'a\', \'b\']]', 'Invalid plugin entry plugins[0] in gitvan.config.ts: expected a package name, [name, { options }] or defineGitVanPlugin({ ... }), got an array of 2'],
     ['[[\'a\', {}, {}]]', 'got an array of 3'],
@@ -107,7 +123,11 @@ export default defineGitVanPlugin({
     ['[{ meta: { name: \'p\', configKey: 3 } }]', '`meta.configKey` must be a non-empty string'],
     ['[{ meta: { name: \'p\' }, setup: true }]', '`setup` must be a function'],
     ['[{ meta: { name: \'p\' }, defaults: [] }]', '`defaults` must be an object'],
-    ['[{ meta: { name: \'p\' }, hooks: [] }]', 'Plugin "p" (plugins[0] in gitvan.config.ts) failed to set up: `hooks` in plugin "p" must be an object like { \'job:after\': (event, result) => {} }, got an array of 0'],
+    ['[{ meta: { name: \'p\', version: \'\' } }]', 'Plugin "p" (plugins[0] in gitvan.config.ts) is not a valid GitVan plugin: `meta.version` must be a non-empty string'],
+    ['[{ meta: { name: \'p\', configKey: \'daemon\' } }]', 'is not a valid GitVan plugin: `meta.configKey` "daemon" is one of GitVan\'s own config keys: choose another'],
+    ['[{ meta: { name: \'p\' }, defaults: () => [1] }]', 'Plugin "p" (plugins[0] in gitvan.config.ts): its `defaults` function must return an object, got an array of 1'],
+    ['[{ meta: { name: \'p\' }, defaults: () => { throw new Error(\'no home\') } }]', 'Plugin "p" (plugins[0] in gitvan.config.ts) failed to make its defaults: no home'],
+    ['[{ meta: { name: \'p\' }, hooks: [] }]', 'Plugin "p" (plugins[0] in gitvan.config.ts) failed to set up: `hooks` in plugin "p" must be an object like { \'job:after\': (event, result) => {} }, got an empty array'],
   ])('refuses plugins: %s', async (plugins, message) => {
     await expect(failsWith(config(`{ plugins: ${plugins} }`))).rejects.toThrow(message)
   })

@@ -1,4 +1,5 @@
-import type { ExecResult, GitVanPlugin } from 'gitvan'
+import type { ExecResult } from 'gitvan'
+import type { ExecSpecBase, GitVanPlugin } from 'gitvan/kit'
 
 /** Options: `notify: { ... }` in gitvan.config.ts, or `['gitvan-plugin-notify', { ... }]`. */
 export interface NotifyOptions {
@@ -17,17 +18,19 @@ export interface NotifyTarget {
 }
 
 /** `{ exec: 'notify', message: 'released 1.2.0' }` in a composite job's steps. */
-export interface NotifyExecSpec extends NotifyTarget {
+export interface NotifyExecSpec extends ExecSpecBase, NotifyTarget {
   exec: 'notify'
   message: string
-  timeout?: number
-  continueOnError?: boolean
-  name?: string
 }
 
 declare module 'gitvan' {
+  /** `{ exec: 'notify', ... }` is a step of every job. */
   interface ExecSpecs {
     notify: NotifyExecSpec
+  }
+  /** `notify: { ... }` in gitvan.config.ts is checked: a misspelt option is a type error. */
+  interface GitVanConfig {
+    notify?: Partial<NotifyOptions>
   }
 }
 

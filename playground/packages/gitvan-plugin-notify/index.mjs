@@ -1,14 +1,16 @@
-// A GitVan plugin as published: plain ESM, no build step, types in index.d.ts. `gitvan` is the running GitVan
-// (GitVan loads plugins with that alias), which is why it is an optional peer dependency.
+// A GitVan plugin as published: plain ESM, no build step, types in index.d.ts. `gitvan` and `gitvan/kit` are the
+// running GitVan (GitVan loads plugins with those aliases), which is why it is an optional peer dependency.
 import { appendFile, mkdir } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { defineGitVanPlugin, resolveInside, useExec } from 'gitvan'
+import { useExec } from 'gitvan'
+import { defineGitVanPlugin, resolveInside } from 'gitvan/kit'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
 
 export default defineGitVanPlugin({
   meta: { name: 'gitvan-plugin-notify', version: '1.0.0', configKey: 'notify', compatibility: '^2.1.0' },
+  // A value, or a function of the app: `(gitvan) => ({ ... })`. The user's options are merged over it.
   defaults: { file: '.gitvan/notify.log', prefix: '' },
   setup(options, gitvan) {
     gitvan.addExecType('notify', (spec, { ctx, signal }) => notify(spec, options, ctx, signal))

@@ -79,7 +79,7 @@ async function liveDelays(repo: string, page: Page, url: string): Promise<number
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', `feat: live ${i}`], { cwd: repo, env: testEnv })
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim()
     await page.evaluate(watchFor(sha))
-    await store.append([receiptFor(sha, 'build')])
+    await store.append([{ receipt: receiptFor(sha, 'build') }])
     const published = Date.now()
     delays.push(await page.evaluate('window.gitvanShown') as number - published)
   }

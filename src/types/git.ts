@@ -168,6 +168,17 @@ export interface NotesCommit {
   commit: string
 }
 
+/** One entry of a tree, as `git ls-tree -l` lists it. */
+export interface TreeEntry {
+  mode: string
+  type: ObjectType
+  oid: string
+  /** Blob size in bytes; `undefined` for trees and submodules. */
+  size?: number
+  /** Relative to the listed tree. */
+  path: string
+}
+
 /** Where a repository's git data is, for tools that only read it: a worktree, a bare repository or a mirror. */
 export interface GitDirInfo {
   /** This worktree's git dir, or the bare repository itself. */

@@ -17,7 +17,7 @@ const REF = 'refs/notes/gitvan/results'
 async function repoWithRuns() {
   const repo = createProject({ 'jobs/build.ts': `export default defineJob({ meta: { desc: 'Build it', schedule: '0 3 * * *' }, on: { commit: true }, run: () => ({ ok: true }) })\n` })
   const sha = commitFiles(repo, { 'a.txt': 'a\n' }, 'feat: a')
-  await createReceiptStore({ cwd: repo, ref: REF }).append([receiptFor(sha, 'build'), receiptFor(sha, 'lint', { status: 'error', error: 'exit 1' })])
+  await createReceiptStore({ cwd: repo, ref: REF }).append([{ receipt: receiptFor(sha, 'build') }, { receipt: receiptFor(sha, 'lint', { status: 'error', error: 'exit 1' }) }])
   return { repo, sha }
 }
 

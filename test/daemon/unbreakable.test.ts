@@ -109,7 +109,7 @@ describe('leases', () => {
     const here = ghost('ghost-here', hostname())
     const away = ghost('ghost-away', 'elsewhere.example')
     const items = sh(repo, 'rev-list', 'HEAD').split('\n').map(sha => `healthy ${sha}`)
-    setRef(repo, CLAIMS_REF, commitWith(repo, { 'claims.json': JSON.stringify({ v: 1, claims: { a: { runner: here, since: 0, items: [items[0]], groups: [] }, b: { runner: away, since: 0, items: items.slice(1), groups: [] } } }) }))
+    setRef(repo, CLAIMS_REF, gitIn(repo, ['hash-object', '-w', '--stdin'], JSON.stringify({ v: 1, claims: { a: { runner: here, since: 0, items: [items[0]], groups: [] }, b: { runner: away, since: 0, items: items.slice(1), groups: [] } } })))
     const daemon = startDaemon(repo, { args: ['--once', '--json'] })
     expect((await waitExit(daemon, 60_000)).code, daemon.stderr()).toBe(0)
     expect(ok(repo, 'healthy').map(receipt => receipt.sha).sort()).toEqual(sh(repo, 'rev-list', 'HEAD').split('\n').sort())

@@ -28,7 +28,7 @@ describe('notes of a notes commit', () => {
     expect(all.find(note => note.object === shas[7])!.blob).toBe(sh(repo, 'rev-parse', `${first}:${shas[7]!.slice(0, 2)}/${shas[7]!.slice(2)}`))
 
     const store = createReceiptStore({ cwd: repo, ref: REF })
-    await store.append([receiptFor(shas[7]!, 'build', { status: 'error' }), receiptFor(shas[9]!, 'lint')])
+    await store.append([{ receipt: receiptFor(shas[7]!, 'build', { status: 'error' }) }, { receipt: receiptFor(shas[9]!, 'lint') }])
     const second = sh(repo, 'rev-parse', REF)
     const diff = await diffNoteBlobs(repo, first, second)
     expect(diff.map(note => note.object).sort()).toEqual([shas[7], shas[9]].sort())
@@ -45,7 +45,7 @@ describe('createReceiptIndex', () => {
     expect(index.tip).toBeNull()
     expect(index.runs).toEqual([])
 
-    await store.append([receiptFor(shas[0]!, 'build', { startedAt: '2026-11-01T00:00:00.000Z' }), receiptFor(shas[1]!, 'build', { startedAt: '2026-11-02T00:00:00.000Z' })])
+    await store.append([{ receipt: receiptFor(shas[0]!, 'build', { startedAt: '2026-11-01T00:00:00.000Z' }) }, { receipt: receiptFor(shas[1]!, 'build', { startedAt: '2026-11-02T00:00:00.000Z' }) }])
     expect((await index.refresh()).sort()).toEqual([shas[0], shas[1]].sort())
     expect(index.tip).toBe(sh(repo, 'rev-parse', REF))
     expect(index.runs.map(run => run.sha)).toEqual([shas[1], shas[0]])
@@ -53,7 +53,7 @@ describe('createReceiptIndex', () => {
 
     // Nothing new: nothing read. A second run of one pair: only its commit is read again, and both attempts stay.
     expect(await index.refresh()).toEqual([])
-    await store.append([receiptFor(shas[1]!, 'build', { status: 'error', error: 'exit 1', startedAt: '2026-11-03T00:00:00.000Z' })])
+    await store.append([{ receipt: receiptFor(shas[1]!, 'build', { status: 'error', error: 'exit 1', startedAt: '2026-11-03T00:00:00.000Z' }) }])
     expect(await index.refresh()).toEqual([shas[1]])
     expect(index.runsOf(shas[1]!).map(run => [run.status, run.attempt, run.position])).toEqual([['ok', 1, 1], ['error', 2, 2]])
     expect(index.runs.map(run => run.startedAt)).toEqual(['2026-11-03T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-01T00:00:00.000Z'])
@@ -64,9 +64,9 @@ describe('createReceiptIndex', () => {
     const { repo, shas, store } = repoWith(1)
     const sha = shas[0]!
     await store.append([
-      receiptFor(sha, 'release'),
-      receiptFor(sha, 'release', { trigger: { type: 'tag', tag: 'v1.0.0', sha } }),
-      receiptFor(sha, 'release', { trigger: { type: 'manual' } }),
+      { receipt: receiptFor(sha, 'release') },
+      { receipt: receiptFor(sha, 'release', { trigger: { type: 'tag', tag: 'v1.0.0', sha } }) },
+      { receipt: receiptFor(sha, 'release', { trigger: { type: 'manual' } }) },
     ])
     const index = createReceiptIndex({ cwd: repo, ref: REF })
     await index.refresh()
@@ -99,7 +99,7 @@ describe('createReceiptIndex', () => {
 
   it('follows a rewritten or deleted ref: reads all notes again when the commit it indexed is gone', async () => {
     const { repo, shas, store } = repoWith(2)
-    await store.append([receiptFor(shas[0]!, 'build')])
+    await store.append([{ receipt: receiptFor(shas[0]!, 'build') }])
     const index = createReceiptIndex({ cwd: repo, ref: REF })
     await index.refresh()
     sh(repo, 'update-ref', '-d', REF)
@@ -108,7 +108,7 @@ describe('createReceiptIndex', () => {
     // A history written elsewhere, with the old notes commit pruned from the object store.
     sh(repo, 'reflog', 'expire', '--expire=now', '--all')
     sh(repo, 'gc', '--prune=now', '--quiet')
-    await store.append([receiptFor(shas[1]!, 'lint')])
+    await store.append([{ receipt: receiptFor(shas[1]!, 'lint') }])
     expect(await index.refresh()).toEqual([shas[1]])
     expect(index.runs.map(run => run.job)).toEqual(['lint'])
     await index.close()
@@ -116,7 +116,7 @@ describe('createReceiptIndex', () => {
 
   it('indexes receipts on a commit the repository lacks (a shallow mirror), without its subject', async () => {
     const { repo, shas, store } = repoWith(1)
-    await store.append([receiptFor(shas[0]!, 'build')])
+    await store.append([{ receipt: receiptFor(shas[0]!, 'build') }])
     const missing = 'f'.repeat(40)
     const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: repo, input: `${JSON.stringify(receiptFor(missing, 'lint'))}\n`, encoding: 'utf8' }).trim()
     const tip = sh(repo, 'rev-parse', REF)

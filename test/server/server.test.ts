@@ -18,15 +18,15 @@ async function scenario() {
   const at = (minute: number) => `2026-11-20T10:${String(minute).padStart(2, '0')}:00.000Z`
   const store = createReceiptStore({ cwd: repo, ref: REF })
   await store.append([
-    receiptFor(shas[0]!, 'build', { startedAt: at(1) }),
-    receiptFor(shas[0]!, 'test', { startedAt: at(1) }),
-    receiptFor(shas[1]!, 'build', { startedAt: at(2) }),
-    receiptFor(shas[1]!, 'test', { startedAt: at(2), status: 'error', error: 'step 1:cli failed: "vitest" exited with code 1' }),
-    receiptFor(shas[1]!, 'test', { startedAt: at(3), status: 'timeout', error: 'timed out after 300000 ms' }),
-    receiptFor(shas[2]!, 'build', { startedAt: at(4), worktree: 'wt-2' }),
-    receiptFor(shas[2]!, 'release', { startedAt: at(5), trigger: { type: 'tag', tag: 'v1.0.0', sha: shas[2]! } }),
-    receiptFor(branchSha, 'build', { startedAt: at(6), trigger: { type: 'commit', sha: branchSha, branch: 'feature/x' } }),
-    receiptFor(shas[2]!, 'nightly', { startedAt: at(7), trigger: { type: 'schedule', slot: '2026-11-20T10:07:00.000Z' }, status: 'skipped', reason: 'nothing changed' }),
+    { receipt: receiptFor(shas[0]!, 'build', { startedAt: at(1) }) },
+    { receipt: receiptFor(shas[0]!, 'test', { startedAt: at(1) }) },
+    { receipt: receiptFor(shas[1]!, 'build', { startedAt: at(2) }) },
+    { receipt: receiptFor(shas[1]!, 'test', { startedAt: at(2), status: 'error', error: 'step 1:cli failed: "vitest" exited with code 1' }) },
+    { receipt: receiptFor(shas[1]!, 'test', { startedAt: at(3), status: 'timeout', error: 'timed out after 300000 ms' }) },
+    { receipt: receiptFor(shas[2]!, 'build', { startedAt: at(4), worktree: 'wt-2' }) },
+    { receipt: receiptFor(shas[2]!, 'release', { startedAt: at(5), trigger: { type: 'tag', tag: 'v1.0.0', sha: shas[2]! } }) },
+    { receipt: receiptFor(branchSha, 'build', { startedAt: at(6), trigger: { type: 'commit', sha: branchSha, branch: 'feature/x' } }) },
+    { receipt: receiptFor(shas[2]!, 'nightly', { startedAt: at(7), trigger: { type: 'schedule', slot: '2026-11-20T10:07:00.000Z' }, status: 'skipped', reason: 'nothing changed' }) },
   ])
   return { repo, shas, branchSha, store }
 }
@@ -96,7 +96,7 @@ describe('the page server, on a repository with receipts', () => {
   it('pages rows 50 at a time, newest first', async () => {
     const many = createRepo()
     const more = Array.from({ length: 60 }, (_, i) => commitFiles(many, {}, `chore: ${i}`))
-    await createReceiptStore({ cwd: many, ref: REF }).append(more.map((sha, i) => receiptFor(sha, 'build', { startedAt: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString() })))
+    await createReceiptStore({ cwd: many, ref: REF }).append(more.map((sha, i) => ({ receipt: receiptFor(sha, 'build', { startedAt: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString() }) })))
     const server = await startUiServer({ cwd: many, receiptsRef: REF, port: 0 })
     try {
       const first = (await (await fetch(`${server.url}api/runs`)).json()) as RunsPage
@@ -178,7 +178,7 @@ describe('the page server, on a repository with receipts', () => {
       while (!pattern.test(text)) text += new TextDecoder().decode((await reader.read()).value)
     }
     await until(/event: ready\n/)
-    await store.append([receiptFor(shas[0]!, 'lint')])
+    await store.append([{ receipt: receiptFor(shas[0]!, 'lint') }])
     await until(/event: change\ndata: (.*)\n/)
     const change = JSON.parse(/event: change\ndata: (.*)\n/.exec(text)![1]!)
     expect(change).toEqual({ tip: sh(repo, 'rev-parse', REF), notes: [shas[0]] })
@@ -188,7 +188,7 @@ describe('the page server, on a repository with receipts', () => {
 
   it('escapes what receipts say: anyone who can push notes writes them', async () => {
     const evil = '<img src=x onerror=alert(1)>"\''
-    await store.append([receiptFor(shas[0]!, evil, { status: 'error', error: `<script>alert(2)</script>`, reason: evil })])
+    await store.append([{ receipt: receiptFor(shas[0]!, evil, { status: 'error', error: `<script>alert(2)</script>`, reason: evil }) }])
     await untilRows(ui.url, `?job=${encodeURIComponent(evil)}`, 1)
     for (const path of ['', `?job=${encodeURIComponent(evil)}`, `run?note=${shas[0]}&job=${encodeURIComponent(evil)}`, 'jobs']) {
       const html = await (await fetch(`${ui.url}${path}`)).text()

@@ -1,9 +1,9 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import type { JobSummary } from '../../jobs/registry'
 import { triggerText } from '../../jobs/trigger-text'
 import { commonArgs, jobSummaries, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'list', description: 'List the jobs, read without running job code where possible' },
   args: {
     ...commonArgs,

@@ -79,7 +79,7 @@ describe('createReceiptIndex', () => {
     const slot = '2026-11-20T03:00:00.000Z'
     const [anchor] = await writeAnchorCommits(repo, [{ message: `gitvan schedule slot ${slot}`, time: Date.parse(slot) / 1000 }])
     const receipt = receiptFor(shas[0]!, 'nightly', { trigger: { type: 'schedule', slot } })
-    expect(await store.publish([{ receipt, on: anchor }, { receipt: { ...receipt, status: 'error', ok: false }, on: anchor }], [])).toBe(true)
+    expect(await store.publish([{ receipt, on: anchor }, { receipt: { ...receipt, status: 'error', ok: false }, on: anchor }], [])).toHaveLength(2)
     const index = createReceiptIndex({ cwd: repo, ref: REF })
     expect(await index.refresh()).toEqual([anchor])
     expect(index.runsOf(anchor!).map(run => [run.sha, run.note, run.position, run.attempt])).toEqual([[shas[0], anchor, 1, 1], [shas[0], anchor, 2, 2]])

@@ -4,6 +4,7 @@ import type { Hookable } from 'hookable'
 import type { JobSummary } from '../jobs/registry'
 import type { ReceiptIndex } from '../types/receipt'
 import type { RerunReply, RerunRequest } from '../types/ui'
+import { readRunLogs } from '../receipts/logs-ref'
 import { attemptKey, receiptKey } from '../receipts/receipt'
 import { isOid } from '../git/oid'
 import { errorLine } from '../utils/messages'
@@ -30,6 +31,8 @@ export interface UiHooks {
 }
 
 export interface UiAppContext {
+  /** The repository (for the runs' logs). */
+  cwd: string
   index: ReceiptIndex
   view: ViewContext
   guard: ReturnType<typeof createGuard>
@@ -63,13 +66,14 @@ export function createUiApp(context: UiAppContext): H3 {
 
   app.get('/', event => render(event, context, runsPage(selectRows(index, parseRunFilter(event.url.searchParams)))))
 
-  app.get('/run', (event) => {
+  app.get('/run', async (event) => {
     const { note, job, n } = Object.fromEntries(event.url.searchParams)
     if (!isOid(note) || !job) throw badInput('A run link needs note=<full commit sha> and job=<job id>: open runs from the runs page')
     const runs = index.runsOf(note).filter(run => run.job === job)
     const selected = n === undefined ? runs.at(-1) : runs.find(run => String(run.position) === n)
     if (!selected) throw new HTTPError({ status: 404, message: `No run of ${job} in the note of ${note.slice(0, 7)}${n === undefined ? '' : ` at position ${n}`}: open runs from the runs page` })
-    return render(event, context, runPage({ note, job, runs, selected, commit: index.commit(selected.sha), rerun: Boolean(context.rerun) }))
+    const [log] = await readRunLogs(context.cwd, [selected])
+    return render(event, context, runPage({ note, job, runs, selected, commit: index.commit(selected.sha), log: log!, rerun: Boolean(context.rerun) }))
   })
 
   app.get('/jobs', async (event) => {

@@ -33,6 +33,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   try {
     const [assets] = await Promise.all([loadAssets(), index.refresh()])
     const app = createUiApp({
+      cwd: options.cwd,
       index,
       hooks,
       assets,

@@ -7,6 +7,7 @@ import { createReporter } from '../report'
 import { commonArgs, jobSummaries, loadApp } from '../shared'
 import { positiveInt, worktreesFlag } from './daemon'
 import { portFlag } from './ui'
+import { rerunFromPage } from '../page-rerun'
 
 export default defineGitVanCommand({
   meta: { name: 'dev', description: 'Run the daemon with hot reload of jobs, composables, templates, plugins and config' },
@@ -46,7 +47,7 @@ export default defineGitVanCommand({
 
     await start()
     // One page for the whole session: it reads the repository, and asks the app of the moment for the jobs.
-    const ui = args.ui ? await startUiServer({ cwd: app.repo.root, receiptsRef: app.options.receipts.ref, port: uiPort, jobs: () => jobSummaries(app) }) : null
+    const ui = args.ui ? await startUiServer({ cwd: app.repo.root, receiptsRef: app.options.receipts.ref, port: uiPort, jobs: () => jobSummaries(app), rerun: request => rerunFromPage(app, request) }) : null
     const config = await watchConfig({
       ...c12Options({ cwd: app.repo.root, configFile: args.config }),
       onUpdate: () => enqueue(() => restart(app.configFile ? [app.configFile] : [])),

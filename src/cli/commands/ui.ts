@@ -1,10 +1,11 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { configDefaults } from '../../config/defaults'
 import { resolveGitDir } from '../../git/repo'
 import { openBrowser } from '../open-browser'
+import { rerunFromPage } from '../page-rerun'
 import { commonArgs, jobSummaries, loadApp, resolveCwd } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'ui', description: 'Serve the web page of runs, jobs and re-runs; prints its URL first' },
   args: {
     host: { type: 'string', description: 'Interface to listen on (default 127.0.0.1; any other needs GITVAN_UI_TOKEN)', valueHint: 'address' },
@@ -27,6 +28,7 @@ export default defineCommand({
       port,
       accessToken: process.env.GITVAN_UI_TOKEN,
       jobs: app ? () => jobSummaries(app) : undefined,
+      rerun: app ? request => rerunFromPage(app, request) : undefined,
       readOnly: app ? undefined : 'bare repository: read-only',
     }).catch(async (error) => {
       await app?.close()

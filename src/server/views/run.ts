@@ -1,8 +1,10 @@
 import type { CommitSummary } from '../../types/git'
+import type { RunLogRead } from '../../types/log'
 import type { IndexedRun } from '../../types/receipt'
 import { attemptKey, receiptKey } from '../../receipts/receipt'
 import { duration, runHref, shortSha, statusChip, time, triggerLabel } from './format'
 import { html } from './html'
+import { logSection } from './log'
 import type { SafeHtml } from './html'
 import type { Page } from './layout'
 
@@ -15,16 +17,18 @@ export interface RunPageData {
   selected: IndexedRun
   /** The commit the selected run was for. */
   commit: CommitSummary | null
+  /** The selected run's log. */
+  log: RunLogRead
   /** Whether the page may offer a re-run (a worktree and a re-run path). */
   rerun: boolean
 }
 
-/** A run: its receipt, its commit, and every attempt of its pair listed together. */
+/** A run: its receipt, its commit, its log by step, and every attempt of its pair listed together. */
 export function runPage(data: RunPageData): Page {
   return { title: `${data.job} on ${shortSha(data.selected.sha)}`, nav: 'runs', live: body(data) }
 }
 
-function body({ note, job, runs, selected, commit, rerun }: RunPageData): SafeHtml {
+function body({ note, job, runs, selected, commit, log, rerun }: RunPageData): SafeHtml {
   const { sha } = selected
   // The job's pairs (what a run settles) in this note, each with its attempts oldest first.
   const pairs = new Map<string, IndexedRun[]>()
@@ -39,6 +43,7 @@ ${rerun && failed && html`<p class="actions"><button type="button" data-rerun da
 <h2>Attempts</h2>
 ${[...pairs.values()].map(attempts => html`<div class="pair"><h3>${triggerLabel(attempts[0]!.trigger)}</h3><ol>${attempts.map(run => html`<li${run === selected ? html` aria-current="true"` : ''}><a href="${runHref(run)}">#${run.attempt}</a> ${statusChip(run.status)} ${time(run.startedAt)} · ${duration(run.durationMs)}${run.error && html` · <span class="error-line">${run.error}</span>`}</li>`)}</ol></div>`)}
 </section>
+${logSection(log)}
 <section class="receipt">
 <h2>Receipt</h2>
 ${fields(selected)}

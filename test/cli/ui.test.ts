@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createReceiptStore } from '../../src/receipts/store'
 import { DEFAULT_PORT } from '../../src/server/server'
 import { gitvan } from '../utils/cli'
-import { startDaemon } from '../utils/daemon'
+import { allReceipts, startDaemon } from '../utils/daemon'
 import { createProject } from '../utils/project'
 import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
 import { receiptFor } from '../utils/receipts'
@@ -56,6 +56,36 @@ describe('gitvan ui', () => {
     }
     const refused = await gitvan(['ui', '--port', '0', '--config', 'gitvan.config.ts'], { cwd: mirror })
     expect([refused.code, refused.stderr.trim()]).toEqual([1, `gitvan: --config needs a worktree, and ${mirror} is a bare repository: drop --config (receipts are read from refs/notes/gitvan/results)`])
+  })
+
+  it('re-runs a failed pair from the page through gitvan rerun\'s path: one new receipt, then nothing left to re-run', async () => {
+    const tried = tempDir()
+    const repo = createProject({ 'jobs/flaky.ts': `import { existsSync, writeFileSync } from 'node:fs'\nexport default defineJob({ on: { commit: true }, run: () => existsSync(${JSON.stringify(`${tried}/once`)}) ? { ok: true } : (writeFileSync(${JSON.stringify(`${tried}/once`)}, ''), { ok: false, error: 'flaked' }) })\n` })
+    const once = await gitvan(['daemon', '--once', '--allow-failures'], { cwd: repo })
+    expect(once.code, once.stderr).toBe(0)
+    // The repository's two commits: the flaky job failed on the first it ran on, and passed on the other.
+    const sha = allReceipts(repo).find(receipt => receipt.status === 'error')!.sha as string
+    const ui = await startUi(repo)
+    try {
+      const html = await (await fetch(`${ui.url}run?note=${sha}&job=flaky`)).text()
+      const token = /<meta name="gitvan-token" content="([^"]+)">/.exec(html)![1]!
+      expect(html).toContain(`<button type="button" data-rerun data-note="${sha}" data-job="flaky" data-n="1">Re-run flaky</button>`)
+      const post = async (body: unknown) => {
+        const response = await fetch(`${ui.url}api/rerun`, { method: 'POST', headers: { 'origin': ui.url.slice(0, -1), 'x-gitvan-token': token, 'content-type': 'application/json' }, body: JSON.stringify(body) })
+        return [response.status, await response.json() as { outcome?: string; status?: string; message?: string }] as const
+      }
+      const [status, reply] = await post({ note: sha, job: 'flaky', n: 1 })
+      expect([status, reply.outcome, reply.status]).toEqual([200, 'ran', 'ok'])
+      expect(reply.message).toMatch(new RegExp(`^flaky ${sha.slice(0, 7)} ok in \\d+ ms; receipt on ${sha.slice(0, 7)} \\(refs/notes/gitvan/results\\)$`))
+      expect(allReceipts(repo).filter(receipt => receipt.sha === sha).map(receipt => receipt.status)).toEqual(['error', 'ok'])
+      await untilRows(ui.url, '?status=ok&job=flaky', 1)
+      expect(await post({ note: sha, job: 'flaky', n: 1 })).toEqual([409, { status: 409, message: `Nothing to re-run: the newest attempt of flaky on ${sha.slice(0, 7)} ended ok` }])
+      expect(await post({ note: sha, job: 'flaky', n: 7 })).toEqual([400, { status: 400, message: 'A re-run names a run: {"note": "<full commit sha>", "job": "<job id>", "n": <its position>}; use the button on a failed run\'s page' }])
+      expect(await post({ job: 'flaky' })).toEqual([400, { status: 400, message: 'A re-run names a run: {"note": "<full commit sha>", "job": "<job id>", "n": <its position>}; use the button on a failed run\'s page' }])
+      expect(allReceipts(repo).filter(receipt => receipt.sha === sha)).toHaveLength(2)
+    } finally {
+      await ui.stop()
+    }
   })
 
   it('takes any free port when the default one is taken', async () => {

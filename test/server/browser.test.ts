@@ -7,23 +7,35 @@ import type { Browser } from '../utils/browser'
 import { gitvan } from '../utils/cli'
 import { allReceipts, startDaemon } from '../utils/daemon'
 import { createProject } from '../utils/project'
-import { commitFiles } from '../utils/repo'
+import { commitFiles, tempDir } from '../utils/repo'
 import { startUi } from '../utils/ui'
 import type { RunningUi } from '../utils/ui'
 
-// A project whose `test` job fails on commits whose subject says "break".
-const PROJECT = {
-  'gitvan.config.mjs': 'export default { daemon: { pollInterval: 300 } }\n',
-  'jobs/build.ts': `export default defineJob({ on: { commit: true }, steps: [{ exec: 'cli', cmd: 'echo', args: ['built'] }] })\n`,
-  'jobs/test.ts': `import { execFileSync } from 'node:child_process'
+/**
+ * A project whose `test` job fails the first time it runs on a commit whose subject says "break" (a flaky test:
+ * it passes when run again), writing to stdout and stderr; `build` is one `cli` step. `attempts` is a folder
+ * outside the repository where the job keeps which commits it failed on.
+ */
+function project(attempts: string) {
+  return {
+    'gitvan.config.mjs': 'export default { daemon: { pollInterval: 300 } }\n',
+    'jobs/build.ts': `export default defineJob({ on: { commit: true }, steps: [{ exec: 'cli', cmd: 'echo', args: ['built'] }] })\n`,
+    'jobs/test.ts': `import { execFileSync } from 'node:child_process'
+import { existsSync, writeFileSync } from 'node:fs'
 export default defineJob({
   on: { commit: true },
   run({ ctx }) {
+    console.log('running 12 tests')
     const subject = execFileSync('git', ['log', '-1', '--format=%s', ctx.head], { cwd: ctx.root, encoding: 'utf8' })
-    return subject.includes('break') ? { ok: false, error: '1 test failed: expected 2, got 3' } : { ok: true }
+    const tried = ${JSON.stringify(attempts)} + '/' + ctx.head
+    if (!subject.includes('break') || existsSync(tried)) return { ok: true }
+    writeFileSync(tried, '')
+    console.error('1 test failed: expected 2, got 3')
+    return { ok: false, error: '1 test failed: expected 2, got 3' }
   },
 })
 `,
+  }
 }
 
 describe('the page of runs in Chromium', () => {
@@ -34,7 +46,7 @@ describe('the page of runs in Chromium', () => {
   let page: Page
 
   beforeAll(async () => {
-    repo = createProject(PROJECT)
+    repo = createProject(project(tempDir()))
     shas = [commitFiles(repo, { 'a.txt': 'a\n' }, 'feat: add a'), commitFiles(repo, { broken: 'x\n' }, 'fix: break the tests'), commitFiles(repo, { 'c.txt': 'c\n' }, 'docs: explain c')]
     const once = await gitvan(['daemon', '--once', '--allow-failures', '--json'], { cwd: repo })
     expect(once.code, once.stderr).toBe(0)
@@ -72,7 +84,7 @@ describe('the page of runs in Chromium', () => {
     expect(await attributes(page.locator('#runs > li'), 'data-sha')).toEqual([shas[2]])
   })
 
-  it('opens a run from its chip: the receipt, the commit and the error line', async () => {
+  it('opens a run from its chip: the receipt, the commit, the error line and the log with stderr marked', async () => {
     await page.goto(ui.url)
     await Promise.all([page.waitForURL(/\/run\?/), page.click(`#runs > li[data-sha="${shas[1]}"] .chip[data-job="test"]`)])
     const run = page.locator('article.run')
@@ -81,6 +93,31 @@ describe('the page of runs in Chromium', () => {
     expect(await run.locator('.fields').textContent()).toMatch(/status\s*error/)
     expect(await run.locator('.fields .error-line').textContent()).toBe('1 test failed: expected 2, got 3')
     expect(await run.locator('.attempts li').count()).toBe(1)
+    const lines = run.locator('#log .line')
+    expect(await lines.evaluateAll(items => items.map(item => [item.className, item.querySelector('.stream')!.textContent, item.lastChild!.textContent]))).toEqual([
+      ['line', '', 'running 12 tests'],
+      ['line stderr', 'err', '1 test failed: expected 2, got 3'],
+    ])
+    // A composite job's log is by step.
+    await page.goto(ui.url)
+    await Promise.all([page.waitForURL(/\/run\?/), page.click(`#runs > li[data-sha="${shas[1]}"] .chip[data-job="build"]`)])
+    expect(await page.locator('#log .step h3').allTextContents()).toEqual(['step 1:cli'])
+    expect(await page.locator('#log .line').allTextContents()).toEqual([expect.stringMatching(/^\+\d+\.\d{3}sbuilt$/)])
+  })
+
+  it('re-runs a failed pair with one click: exactly one new receipt, shown without a reload', async () => {
+    const before = allReceipts(repo).filter(receipt => receipt.job === 'test' && receipt.sha === shas[1])
+    expect(before.map(receipt => receipt.status)).toEqual(['error'])
+    await page.goto(ui.url)
+    await Promise.all([page.waitForURL(/\/run\?/), page.click(`#runs > li[data-sha="${shas[1]}"] .chip[data-job="test"]`)])
+    await page.locator('#live-state[data-state="live"]').waitFor()
+    await page.click('button[data-rerun]')
+    // The new attempt arrives over server-sent events; the pair now ends ok, so the button is gone.
+    await page.locator('.attempts li').nth(1).waitFor()
+    expect(await page.locator('.attempts li .status').allTextContents()).toEqual(['error', 'ok'])
+    expect(await page.locator('button[data-rerun]').count()).toBe(0)
+    const after = allReceipts(repo).filter(receipt => receipt.job === 'test' && receipt.sha === shas[1])
+    expect(after.map(receipt => [receipt.status, receipt.trigger.type])).toEqual([['error', 'commit'], ['ok', 'commit']])
   })
 
   it('refuses an action from another origin, and one from its own page without the token', async () => {
@@ -105,7 +142,7 @@ describe('the page of runs in Chromium', () => {
 
 describe('the page of runs under gitvan dev, in Chromium', () => {
   it('shows a commit made while the page is open, without a reload', async () => {
-    const repo = createProject(PROJECT)
+    const repo = createProject(project(tempDir()))
     const dev = startDaemon(repo, ['--ui-port', '0'], 'dev')
     const browser = await launchBrowser()
     try {

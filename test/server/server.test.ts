@@ -3,6 +3,7 @@ import { createReceiptStore } from '../../src/receipts/store'
 import { startUiServer } from '../../src/server/server'
 import type { RunsPage, UiServer } from '../../src/types/ui'
 import { commitFiles, createRepo, sh } from '../utils/repo'
+import { allReceipts } from '../utils/daemon'
 import { receiptFor } from '../utils/receipts'
 import { untilRows } from '../utils/ui'
 
@@ -220,6 +221,39 @@ describe('the page server, on a repository with receipts', () => {
     expect(await post({ origin })).toEqual([403, 'Refused an action without this server\'s token: reload the page (the token changes each time the server starts) and use its buttons'])
     expect(await post({ origin, 'x-gitvan-token': `${token}x` })).toEqual([403, 'Refused an action without this server\'s token: reload the page (the token changes each time the server starts) and use its buttons'])
     expect(await post({ origin, 'x-gitvan-token': token })).toEqual([409, 'Re-runs are off here (read-only): run `gitvan rerun` in a clone with a worktree'])
+  })
+})
+
+describe('the log on a run page', () => {
+  it('shows the log by step with stderr marked, says when a run wrote nothing, and when its log is gone', async () => {
+    const repo = createRepo()
+    const sha = commitFiles(repo, {}, 'feat: logs')
+    const store = createReceiptStore({ cwd: repo, ref: REF })
+    await store.append([
+      { receipt: receiptFor(sha, 'build', { startedAt: '2026-11-20T10:00:00.000Z' }), log: { entries: [{ t: 1, out: 'before any step' }, { t: 2, step: 'compile' }, { t: 15, out: 'tsc <ok>' }, { t: 20, step: 'test' }, { t: 30, err: 'FAIL a.test.ts' }, { t: 40, cut: { lines: 9, bytes: 900 } }] } },
+      { receipt: receiptFor(sha, 'quiet', { startedAt: '2026-11-20T10:00:01.000Z' }) },
+    ])
+    const ui = await startUiServer({ cwd: repo, receiptsRef: REF, port: 0 })
+    try {
+      const page = async (job: string) => (await (await fetch(`${ui.url}run?note=${sha}&job=${job}`, { headers: { 'x-gitvan-live': '1' } })).text())
+      const build = await page('build')
+      const log = build.slice(build.indexOf('<section class="log"'), build.indexOf('</section>', build.indexOf('<section class="log"')))
+      const items = [...log.matchAll(/<h3>(step [^<]+)<\/h3>|<span class="(line[^"]*)"><span class="t">([^<]+)<\/span><span class="stream">([^<]*)<\/span>([^<]*)<\/span>/g)]
+      expect(items.map(match => match[1] ?? match.slice(2).join(' | '))).toEqual([
+        'line | +0.001s |  | before any step',
+        'step compile',
+        'line | +0.015s |  | tsc &lt;ok&gt;',
+        'step test',
+        'line stderr | +0.030s | err | FAIL a.test.ts',
+        'line cut | +0.040s |  | … 9 lines (900 bytes) cut …',
+      ])
+      expect(await page('quiet')).toContain('This run wrote no output.')
+      const oid = allReceipts(repo).find(receipt => receipt.job === 'build')!.log
+      sh(repo, 'update-ref', '-d', 'refs/gitvan/logs')
+      expect(await page('build')).toContain(`The log <code>${oid}</code> is not in <code>refs/gitvan/logs</code>: it was pruned`)
+    } finally {
+      await ui.close()
+    }
   })
 })
 

@@ -20,10 +20,12 @@ export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
     pollInterval: 2000,
     worktrees: 'current',
     grace: 10_000,
+    housekeeping: true,
   },
   locks: {
     ttl: 30_000,
   },
+  remote: false,
   receipts: {
     ref: 'refs/notes/gitvan/results',
   },

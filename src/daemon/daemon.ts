@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { runGit } from '../git/command'
+import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
@@ -24,6 +26,8 @@ import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
+import type { RemoteSync } from './remote-sync'
+import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
 import { readSnapshot } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
@@ -48,6 +52,9 @@ export type DaemonEvent =
   | { type: 'run'; job: string; sha: string; status: Receipt['status']; durationMs: number; trigger: Receipt['trigger']; worktree: string; error?: string; reason?: string }
   | { type: 'broken'; job: string; message: string }
   | { type: 'warn'; message: string }
+  | { type: 'start'; version: string; root: string; runner: string; mode: 'once' | 'daemon'; jobs: string[]; broken: string[]; worktrees: string[] }
+  /** A backlog being worked through: commits settled since the start, and still pending; every few seconds. */
+  | { type: 'progress'; done: number; pending: number; perSecond: number; secondsLeft: number | null }
 
 export interface TickSummary {
   /** Items dispatched by this tick. */
@@ -76,6 +83,11 @@ export interface Daemon {
 const WINDOW = 1000
 /** Milliseconds between writes of settled heads to the state while commits keep coming. */
 const STATE_INTERVAL = 2000
+/** Milliseconds between progress reports of a backlog. */
+const PROGRESS_INTERVAL = 3000
+/** Idle milliseconds before housekeeping, and the least time between two. */
+const HOUSEKEEPING_IDLE = 30_000
+const HOUSEKEEPING_EVERY = 10 * 60_000
 
 /** A claimed item, with the session (runner and publisher) it was claimed by. */
 interface Flight {
@@ -91,13 +103,19 @@ interface Session {
 
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const cwd = app.repo.root
+  const { refs } = app
+  /** With a remote, the branches followed are the remote's (fetched by `sync`), not this clone's. */
+  const branchesPrefix = refs.remote ? remoteBranchesPrefix(refs.remote) : 'refs/heads/'
   const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
-  const liveness = createRunnerLiveness(app.options.locks.ttl)
+  const liveness = createRunnerLiveness(app.options.locks.ttl, refs)
   const checkouts = createCheckouts(app.repo)
   const anchors = createAnchors(cwd)
   const reported = new Set<string>()
+  const startedAt = new Date().toISOString()
+  /** Items running now, for `gitvan status`. */
+  const runningNow = new Set<string>()
   const lines = new Map<string, LineWork>()
   /** Items known settled (a receipt says done or failed for good): not read again until their line moves on. */
   const settled = new Set<string>()
@@ -113,6 +131,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let closeReason: DaemonCloseInfo = { reason: 'done' }
   let watcher: RefWatcher | undefined
   let schedules: Schedules | undefined
+  let sync: RemoteSync | undefined
+  let stopWatchingReach = () => {}
   let current: Promise<TickSummary> | undefined
   let dirty = false
   let stopping = false
@@ -121,11 +141,15 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const stopped = new Promise<void>(resolve => (finished = resolve))
   let retryTimer: NodeJS.Timeout | undefined
   let releaseTimer: NodeJS.Timeout | undefined
+  let housekeepingTimer: NodeJS.Timeout | undefined
+  let lastHousekeeping = 0
   let retryPass = options.retryFailed === true
   let stateWritten = 0
   /** Settled heads advanced in memory and not yet written to the state: plans start from them. */
   const localHeads = new Map<string, { from: string | null; to: string }>()
   let finalSettle = false
+  let settledCommits = 0
+  let lastProgress = { at: Date.now(), done: 0 }
 
   const warnOnce = (key: string, message: string) => {
     if (reported.has(key)) return
@@ -146,6 +170,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const { item } = flight
     const stop = linkSignals([shutdown.signal, flight.session.runner.signal])
     const run = linkSignals([stop.signal, cancel])
+    runningNow.add(itemId(item))
     try {
       const { result, receipt, log } = await runItem(app, item, checkouts, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
@@ -155,9 +180,43 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       warnOnce(`run:${itemId(item)}`, `run of ${item.job.id} on ${item.key.slice(0, 40)} could not start: ${errorLine(error)}`)
       forget(flight)
     } finally {
+      runningNow.delete(itemId(item))
       run.dispose()
       stop.dispose()
     }
+  }
+
+  /**
+   * Once the daemon has been idle for a while, `git gc --auto`: git decides whether there is anything to pack (its
+   * `gc.auto` thresholds), so the objects runs leave are packed before the user's own next commit has to.
+   */
+  function scheduleHousekeeping(): void {
+    clearTimeout(housekeepingTimer)
+    if (!app.options.daemon.housekeeping || options.once || stopping || queue.size() > 0 || inFlight.size > 0) return
+    housekeepingTimer = setTimeout(() => {
+      if (stopping || queue.size() > 0 || Date.now() - lastHousekeeping < HOUSEKEEPING_EVERY) return
+      lastHousekeeping = Date.now()
+      runGit(['gc', '--auto', '--quiet'], { cwd }).catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+    }, HOUSEKEEPING_IDLE)
+    housekeepingTimer.unref()
+  }
+
+  /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
+  function reportProgress(): void {
+    const now = Date.now()
+    const pending = Object.values(pendingByWorktree()).reduce((sum, count) => sum + count, 0)
+    if (now - lastProgress.at < PROGRESS_INTERVAL || (pending === 0 && settledCommits === lastProgress.done)) return
+    const perSecond = (settledCommits - lastProgress.done) / ((now - lastProgress.at) / 1000)
+    lastProgress = { at: now, done: settledCommits }
+    if (pending < WINDOW / 10 && perSecond === 0) return
+    options.report({ type: 'progress', done: settledCommits, pending, perSecond: Math.round(perSecond), secondsLeft: perSecond > 0 ? Math.ceil(pending / perSecond) : null })
+  }
+
+  /** Pending commits per worktree: what each line still has to settle. */
+  function pendingByWorktree(): Record<string, number> {
+    const pending: Record<string, number> = {}
+    for (const work of lines.values()) pending[work.line.place.id] = (pending[work.line.place.id] ?? 0) + work.shas.length
+    return pending
   }
 
   /** An item claimed but not run and not recorded: the claim no longer waits for it, the next tick may plan it. */
@@ -173,7 +232,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const current = session
       const release = current?.publisher.finished() ?? []
       if (!current || release.length === 0 || stopping) return
-      claimWork(cwd, current.runner, [], liveness, { release })
+      claimWork(refs, current.runner, [], liveness, { release })
         .then(() => current.publisher.released(release))
         .catch(error => warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`))
     }, 1000)
@@ -202,12 +261,13 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A runner lease and the publisher fenced by it. A runner that lost its lease (judged dead) is replaced. */
   async function startSession(): Promise<Session> {
-    const runner = await startRunner(cwd, {
+    const runner = await startRunner(refs, {
       ttl: app.options.locks.ttl,
-      info: () => ({ version: app.version, worktree: self.id, running: queue.running(), queued: queue.size() - queue.running(), inFlight: inFlight.size }),
+      // What `gitvan status` shows of this daemon, as of its last renewal.
+      info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ cwd, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -238,8 +298,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function tick(): Promise<TickSummary> {
     const at = new Date()
-    const snapshot = await readSnapshot(cwd)
-    const { state: stored } = await readState(cwd)
+    const snapshot = await readSnapshot(cwd, branchesPrefix)
+    const { state: stored } = await readState(refs)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
     for (const [tag, type] of snapshot.otherTags) {
@@ -280,6 +340,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     held.clear()
     const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo) : 0
     await settle(snapshot, state, tagWork, branchWork)
+    reportProgress()
+    scheduleHousekeeping()
     await app.callHook('daemon:tick', { at, queued, running: queue.running() })
     return { queued, held: held.size, waiting }
   }
@@ -292,7 +354,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const byId = new Map(items.map(item => [itemId(item), item]))
     const current = await currentSession()
     const release = current.publisher.finished()
-    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
+    const result = await claimWork(refs, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
     current.publisher.released(release)
     for (const { runner: who, why } of result.reclaimed) options.report({ type: 'warn', message: `took over the work of runner ${who}: ${why}` })
     for (const [id, holder] of result.held) held.set(id, holder)
@@ -301,6 +363,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const granted = result.granted.map(id => byId.get(id)!)
     for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
     current.publisher.track(claim, granted.length)
+    // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
+    await app.receipts.sync()
     const fresh = await readProgress(granted)
     const now = Date.now()
     const runnable = granted.filter((item) => {
@@ -343,6 +407,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       if (count === 0) continue
       const from = localHeads.get(name)?.from ?? base.heads[name] ?? null
       localHeads.set(name, { from, to: work.shas[count - 1]! })
+      settledCommits += count
       for (const sha of advanceLine(work, count)) for (const job of jobs.jobs) settled.delete(`${job.id} ${sha}`)
     }
     const unsettled = (items: WorkItem[], name: (item: WorkItem) => string) => new Set(items.filter(item => !isSettled(item)).map(name))
@@ -355,15 +420,16 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const slots = [...slotsDone].filter(([job, slot]) => (base.schedules[job] ?? '') < slot)
     const lineGone = Object.keys(base.heads).some(name => !lines.has(name))
     const news = lineGone || !sameSet(tags, base.tags) || !sameSet(branches, base.branches)
-    // Settled heads are progress, not truth (receipts are): written at most every few seconds while commits keep
-    // coming, so a busy repository does not get a state commit per commit. A restart re-reads a few receipts.
-    const headsDue = localHeads.size > 0 && (finalSettle || Date.now() - stateWritten >= STATE_INTERVAL)
+    // Settled heads are progress, not truth (receipts are): written at once when the daemon is idle, and at most
+    // every few seconds while commits keep coming, so a busy repository does not get a state commit per commit.
+    const idle = queue.size() === 0 && inFlight.size === 0
+    const headsDue = localHeads.size > 0 && (finalSettle || idle || Date.now() - stateWritten >= STATE_INTERVAL)
     const slotsDue = slots.length > 0 && (finalSettle || Date.now() - stateWritten >= 60_000)
     if (!news && !headsDue && !slotsDue) return
     stateWritten = Date.now()
     const heads = new Map(localHeads)
     localHeads.clear()
-    await updateState(cwd, (state) => {
+    await updateState(refs, (state) => {
       for (const [name, { from, to }] of heads) {
         // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
         if ((state.heads[name] ?? null) === from) state.heads[name] = to
@@ -378,7 +444,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A first start: tags and branches that exist are history, not news. */
   async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
-    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
+    return updateState(refs, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
   }
 
   /** One slot of a schedule: the job runs on HEAD of the daemon's worktree, its receipt on the slot's anchor. */
@@ -402,7 +468,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */
   async function catchUp(): Promise<void> {
-    const { state } = await readState(cwd)
+    const { state } = await readState(refs)
     const now = new Date()
     for (const job of jobs.jobs.filter(job => job.job.meta.schedule)) {
       const since = state?.schedules[job.id]
@@ -437,7 +503,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     current = tick()
       .catch((error) => {
-        options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
+        // An outage is said once (see `watchReach`); the tick after it answers again picks up.
+        if (!(error instanceof RemoteUnreachableError)) options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
         return { queued: 0, held: 0, waiting: 0 }
       })
       .finally(() => {
@@ -459,6 +526,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     let waitingSince: number | undefined
     let told = ''
     for (;;) {
+      await sync?.now()
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
@@ -496,14 +564,21 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     async run() {
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      if (refs.remote) {
+        await startSync(refs.remote)
+      } else {
+        const from = await adoptCloneReceipts(app, message => options.report({ type: 'warn', message }))
+        if (from) options.report({ type: 'warn', message: `first start in this clone: fetched the receipts and logs of ${from}, so work done elsewhere is not done again` })
+      }
       session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
+      options.report({ type: 'start', version: app.version, root: app.repo.root, runner: session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: jobs.jobs.map(job => job.id), broken: [...jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
       try {
         if (options.once) {
           await runOnce()
         } else if (!stopping) {
-          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
+          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick, also: refs.remote ? [branchesPrefix.slice(0, -1)] : [] })
           await catchUp()
           if (!stopping) startTimers()
           requestTick()
@@ -530,8 +605,31 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
   }
 
+  /**
+   * With a remote: fetch everything before the first tick (a fresh clone learns the receipts, the state and the
+   * leases before it plans anything), then on the poll interval and when poked; say an outage once, and its end.
+   */
+  async function startSync(remote: string): Promise<void> {
+    let lostAt = 0
+    stopWatchingReach = refs.onReachability((reachable) => {
+      if (!reachable) {
+        lostAt = Date.now()
+        options.report({ type: 'warn', message: `remote ${remote} is unreachable: taking no new work, keeping finished runs (${session?.publisher.pending() ?? 0} waiting) until it answers` })
+        return
+      }
+      options.report({ type: 'warn', message: `remote ${remote} answers again after ${((Date.now() - lostAt) / 1000).toFixed(1)} s: publishing what waited, taking work again` })
+      requestTick()
+    })
+    sync = startRemoteSync(app, { interval: config.pollInterval, onSynced: requestTick, onProblem: message => warnOnce(message, message) })
+    await sync.start().catch((error: unknown) => {
+      throw new Error(`Cannot start the daemon with remote ${remote}: ${errorLine(error)}; check the remote (\`git ls-remote ${remote}\`) and start again`)
+    })
+  }
+
   async function closeSession(): Promise<void> {
     clearTimeout(releaseTimer)
+    clearTimeout(housekeepingTimer)
+    await sync?.close()
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()
@@ -541,6 +639,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     finalSettle = true
     await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
+    stopWatchingReach()
     await checkouts.close()
   }
 }

@@ -19,20 +19,25 @@ export interface RepoSnapshot {
 
 const FORMAT = '%(refname)%00%(objectname)%00%(objecttype)%00%(*objectname)%00%(*objecttype)%00%(committerdate:unix)%00%(*committerdate:unix)'
 
-export async function readSnapshot(cwd: string): Promise<RepoSnapshot> {
+/**
+ * The branches under `branches` (default `refs/heads/`; a daemon with a remote follows the remote's, fetched into
+ * `refs/remotes/<remote>/`), the tags and the worktrees.
+ */
+export async function readSnapshot(cwd: string, branches = 'refs/heads/'): Promise<RepoSnapshot> {
   const [refs, worktrees] = await Promise.all([
-    git(['for-each-ref', `--format=${FORMAT}`, 'refs/heads', 'refs/tags'], { cwd }),
+    git(['for-each-ref', `--format=${FORMAT}`, branches, 'refs/tags'], { cwd }),
     listWorktrees(cwd),
   ])
-  const branches = new Map<string, string>()
+  const heads = new Map<string, string>()
   const tags = new Map<string, string>()
   const otherTags = new Map<string, string>()
   const times = new Map<string, number>()
   for (const line of refs.split('\n')) {
     if (!line) continue
     const [ref, sha, type, peeled, peeledType, time, peeledTime] = line.split('\0') as [string, string, string, string, string, string, string]
-    if (ref.startsWith('refs/heads/')) {
-      branches.set(ref.slice('refs/heads/'.length), sha)
+    if (ref.startsWith(branches)) {
+      // A clone's `refs/remotes/origin/HEAD` names the default branch: not a branch of its own.
+      if (ref !== `${branches}HEAD`) heads.set(ref.slice(branches.length), sha)
     } else {
       const name = ref.slice('refs/tags/'.length)
       const target = peeledType || type
@@ -45,5 +50,5 @@ export async function readSnapshot(cwd: string): Promise<RepoSnapshot> {
     if (peeledTime || time) times.set(peeled || sha, Number(peeledTime || time))
   }
   const key = `${refs}\n${worktrees.map(w => `${w.id} ${w.head} ${w.branch}`).join('\n')}`
-  return { branches, tags, otherTags, times, worktrees, key }
+  return { branches: heads, tags, otherTags, times, worktrees, key }
 }

@@ -88,6 +88,26 @@ describe('gitvan ui', () => {
     }
   })
 
+  it('with a shared remote, starts from the receipts the remote holds', async () => {
+    const remote = join(tempDir(), 'remote.git')
+    sh(tempDir(), 'init', '-q', '--bare', '-b', 'main', remote)
+    const here = createProject({ 'gitvan.config.mjs': `export default { remote: 'origin' }\n` })
+    sh(here, 'remote', 'add', 'origin', remote)
+    sh(here, 'push', '-q', 'origin', 'main')
+    // Another machine runs a job and publishes its receipt to the remote.
+    const there = join(tempDir(), 'there')
+    sh(tempDir(), 'clone', '-q', remote, there)
+    const sha = sh(there, 'rev-parse', 'HEAD')
+    await createReceiptStore({ cwd: there, ref: REF }).append([{ receipt: receiptFor(sha, 'elsewhere') }])
+    sh(there, 'push', '-q', 'origin', REF)
+    const ui = await startUi(here)
+    try {
+      expect((await untilRows(ui.url, '?job=elsewhere', 1, 1)).rows.map(row => row.sha)).toEqual([sha])
+    } finally {
+      await ui.stop()
+    }
+  })
+
   it('takes any free port when the default one is taken', async () => {
     const { repo } = await repoWithRuns()
     // Hold the default port (or find it held already): either way gitvan ui must go elsewhere.

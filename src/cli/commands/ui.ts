@@ -1,9 +1,10 @@
 import { defineGitVanCommand } from '../command'
 import { configDefaults } from '../../config/defaults'
 import { resolveGitDir } from '../../git/repo'
+import { LOGS_REF } from '../../receipts/log-format'
 import { openBrowser } from '../open-browser'
 import { rerunFromPage } from '../page-rerun'
-import { commonArgs, jobSummaries, loadApp, resolveCwd } from '../shared'
+import { commonArgs, fetchForReading, jobSummaries, loadApp, resolveCwd } from '../shared'
 
 export default defineGitVanCommand({
   meta: { name: 'ui', description: 'Serve the web page of runs, jobs and re-runs; prints its URL first' },
@@ -21,6 +22,9 @@ export default defineGitVanCommand({
     if (!repo.root && args.config) throw new Error(`--config needs a worktree, and ${repo.gitDir} is a bare repository: drop --config (receipts are read from ${configDefaults.receipts.ref})`)
     // A worktree gives the config (receipts.ref), the jobs and re-runs; a bare repository or a mirror, the receipts.
     const app = repo.root ? await loadApp(args) : null
+    // With a shared remote, start from what it holds (as `gitvan log` does); runs published later elsewhere show
+    // once fetched (a daemon here fetches them as it works).
+    if (app) await fetchForReading(app, [app.options.receipts.ref, LOGS_REF])
     const server = await startUiServer({
       cwd: repo.root ?? repo.gitDir,
       receiptsRef: app?.options.receipts.ref ?? configDefaults.receipts.ref,

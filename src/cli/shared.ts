@@ -1,6 +1,7 @@
 import type { ArgsDef } from 'citty'
 import { resolve } from 'pathe'
 import type { createGitVan } from '../app/create'
+import type { JobSummary } from '../jobs/registry'
 
 type App = Awaited<ReturnType<typeof createGitVan>>
 
@@ -30,6 +31,11 @@ export async function withApp<T>(args: { cwd?: string; config?: string; remote?:
   } finally {
     await app.close()
   }
+}
+
+/** What `gitvan list` shows of each job, read without running job code where possible. */
+export async function jobSummaries(app: App): Promise<JobSummary[]> {
+  return Promise.all((await app.jobs.scan()).map(job => app.jobs.summarize(job)))
 }
 
 /**

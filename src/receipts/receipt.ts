@@ -53,3 +53,30 @@ export function parseReceipts(note: string): { receipts: Receipt[]; invalid: str
   }
   return { receipts, invalid }
 }
+
+/** The key a receipt settles: the commit for commit and manual runs, else the tag, branch or slot. */
+export function receiptKey(receipt: Receipt): string | null {
+  switch (receipt.trigger?.type) {
+    case 'commit':
+    case 'manual': {
+      return receipt.sha
+    }
+    case 'tag': {
+      return `tag:${receipt.trigger.tag}`
+    }
+    case 'branch': {
+      return `branch:${receipt.trigger.branch}`
+    }
+    case 'schedule': {
+      return `schedule:${receipt.trigger.slot}`
+    }
+    default: {
+      return null
+    }
+  }
+}
+
+/** Which of a job's pairs a receipt is an attempt of: what it settles, or for a nested run (it settles nothing) its trigger type. */
+export function attemptKey(receipt: Receipt): string {
+  return receiptKey(receipt) ?? receipt.trigger?.type ?? ''
+}

@@ -219,3 +219,29 @@ export interface TreeEntry {
   /** Relative to the listed tree. */
   path: string
 }
+
+/** Where a repository's git data is, for tools that only read it: a worktree, a bare repository or a mirror. */
+export interface GitDirInfo {
+  /** This worktree's git dir, or the bare repository itself. */
+  gitDir: string
+  /** The repository's common dir, shared by all worktrees. */
+  commonDir: string
+  /** Top-level directory of the worktree; `null` in a bare repository. */
+  root: string | null
+  bare: boolean
+}
+
+/** A note as a notes commit holds it: the annotated object and the blob of its text (`null`: the note is gone). */
+export interface NoteBlob {
+  object: string
+  blob: string | null
+}
+
+/** What a page of runs shows of a commit, read from the raw commit object. */
+export interface CommitSummary {
+  sha: string
+  subject: string
+  author: { name: string; email: string }
+  /** Author time, seconds since the epoch. */
+  authorTime: number
+}

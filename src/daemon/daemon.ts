@@ -80,8 +80,12 @@ export interface Daemon {
   reloadJobs: () => Promise<LoadedJobs>
 }
 
-/** Planned commits per line that may still have unsettled items: how far ahead of the settled commit planning goes. */
-const WINDOW = 1000
+/**
+ * Planned (job, commit) pairs per line that may still be unsettled: how far ahead of the settled commit planning
+ * goes, in commits of `WINDOW / jobs`. Memory follows it (a few KB per planned pair); so does the number of
+ * claims and notes commits a backlog takes (fewer, larger ones for a larger window).
+ */
+const WINDOW = 4096
 /** Milliseconds between writes of settled heads to the state while commits keep coming. */
 const STATE_INTERVAL = 2000
 /** Milliseconds between progress reports of a backlog. */
@@ -222,6 +226,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     packsAtStart = await countPacks(app.repo.commonDir)
   }
 
+  function windowCommits(): number {
+    return Math.max(64, Math.floor(WINDOW / Math.max(1, jobs.jobs.length)))
+  }
+
   /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
   function reportProgress(): void {
     const now = Date.now()
@@ -229,7 +237,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     if (now - lastProgress.at < PROGRESS_INTERVAL || (pending === 0 && settledCommits === lastProgress.done)) return
     const perSecond = (settledCommits - lastProgress.done) / ((now - lastProgress.at) / 1000)
     lastProgress = { at: now, done: settledCommits }
-    if (pending < WINDOW / 10 && perSecond === 0) return
+    if (pending < windowCommits() / 10 && perSecond === 0) return
     options.report({ type: 'progress', done: settledCommits, pending, perSecond: Math.round(perSecond), secondsLeft: perSecond > 0 ? Math.ceil(pending / perSecond) : null })
   }
 
@@ -288,7 +296,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, busy: () => queue.size() > queue.running(), onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -332,7 +340,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const candidates: WorkItem[] = []
     for (const line of seenLines) {
       const work = await planLine(line, lines.get(line.name), {
-        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: WINDOW, isSettled, onProblem: problem,
+        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: windowCommits(), isSettled, onProblem: problem,
       })
       lines.set(line.name, work)
       candidates.push(...plannedItems(work))

@@ -23,7 +23,7 @@ import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
-import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
+import { catchUpSlots, createAnchors, slotKey, startSchedules } from './schedule'
 import { readSnapshot } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
@@ -200,10 +200,6 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function loadJobs(): Promise<LoadedJobs> {
     const previous = new Map(jobs.jobs.map(job => [job.id, job]))
     const loaded = await loadDaemonJobs(app)
-    for (const job of loaded.jobs) {
-      const problem = scheduleProblem(job)
-      if (problem) loaded.broken.set(job.id, problem)
-    }
     const good = loaded.jobs.filter(job => !loaded.broken.has(job.id))
     const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
     jobs = { jobs: [...good, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }

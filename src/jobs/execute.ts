@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { relative } from 'pathe'
 import { withGitVan } from '../context/use-gitvan'
 import { abortable } from '../exec/abortable'
 import { createDeadline } from '../exec/deadline'
@@ -11,6 +12,7 @@ import type { Job, JobEvent } from '../types/job'
 import type { ReceiptStatus } from '../types/receipt'
 import { linkSignals } from '../utils/abort'
 import { errorLine } from '../utils/messages'
+import { lineInStack } from '../utils/stack'
 import { isRunCancelled, isRunSkipped } from '../exec/outcome'
 import { runSteps } from './steps'
 
@@ -52,7 +54,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       try {
         if (!(await withGitVan(ctx, () => job.if!(event)))) return receiptOf({ ok: true, durationMs: elapsed() }, 'skipped', 'if: the condition was false')
       } catch (error) {
-        return receiptOf(failure(`if: the condition threw: ${errorLine(error)}`, elapsed()), 'error')
+        return receiptOf(failure(`if: the condition threw: ${thrown(error, job, app.repo.root)}`, elapsed()), 'error')
       }
     }
 
@@ -65,7 +67,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       result = { ...result, durationMs: elapsed() }
       if (!result.ok) status = result.meta?.status === 'timeout' ? 'timeout' : 'error'
     } catch (error) {
-      ;[status, reason, result] = outcomeOf(error, signal, deadline.signal, elapsed())
+      ;[status, reason, result] = outcomeOf(error, thrown(error, job, app.repo.root), signal, deadline.signal, elapsed())
       if (status === 'error' || status === 'timeout') {
         if (status === 'timeout') result = failure(`job ${id} timed out after ${timeout} ms`, elapsed())
         await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
@@ -82,12 +84,18 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   }
 }
 
-/** How a thrown run ended: skipped by itself, cancelled by a newer run of its group, timed out, or failed. */
-function outcomeOf(error: unknown, signal: AbortSignal, deadline: AbortSignal, durationMs: number): [ReceiptStatus, string | undefined, ExecResult] {
+/** How a thrown run ended: skipped by itself, cancelled by a newer run of its group, timed out, or failed (`message`). */
+function outcomeOf(error: unknown, message: string, signal: AbortSignal, deadline: AbortSignal, durationMs: number): [ReceiptStatus, string | undefined, ExecResult] {
   if (isRunSkipped(error)) return ['skipped', error.message, { ok: true, durationMs }]
   if (isRunCancelled(signal.reason)) return ['cancelled', signal.reason.message, { ok: false, durationMs }]
   if (deadline.aborted) return ['timeout', undefined, failure('timed out', durationMs)]
-  return ['error', undefined, failure(error, durationMs)]
+  return ['error', undefined, failure(message, durationMs)]
+}
+
+/** What the job's code threw, as `jobs/x.ts:12: message` when its stack passes through the job's file. */
+function thrown(error: unknown, job: Job, root: string): string {
+  const line = job.file ? lineInStack(error, job.file) : undefined
+  return line ? `${relative(root, job.file!)}:${line}: ${errorLine(error)}` : errorLine(error)
 }
 
 async function perform(job: Job, event: JobEvent, signal: AbortSignal): Promise<ExecResult> {

@@ -90,8 +90,9 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     receipts,
     runJob: async (id, runOptions) => {
       const run = await executeJob(app, id, await jobs.load(id), runOptions)
-      if (run.receipt) await receipts.append([run.receipt])
-      return run
+      if (!run.receipt) return run
+      const [receipt] = await receipts.append([{ receipt: run.receipt, log: run.log }])
+      return { ...run, receipt }
     },
     importModule: async file => (await (loader ??= createLoader())).import(file),
     reloadModules: async () => {

@@ -15,6 +15,8 @@ const commands: Record<string, LazyCommand> = {
   daemon: () => import('./commands/daemon').then(m => m.default),
   dev: () => import('./commands/dev').then(m => m.default),
   log: () => import('./commands/log').then(m => m.default),
+  show: () => import('./commands/show').then(m => m.default),
+  prune: () => import('./commands/prune').then(m => m.default),
   locks: () => import('./commands/locks').then(m => m.default),
   worktree: () => import('./commands/worktree').then(m => m.default),
 }

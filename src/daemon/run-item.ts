@@ -3,12 +3,15 @@ import type { Checkouts } from '../jobs/checkouts'
 import { createReceipt } from '../receipts/receipt'
 import type { GitVanApp } from '../types/app'
 import type { ExecResult } from '../types/exec'
+import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import type { WorkItem } from './types'
 
 export interface ItemRun {
   result: ExecResult
   receipt: Receipt
+  /** What the run wrote, published with its receipt. */
+  log?: RunLog
 }
 
 /**
@@ -26,7 +29,7 @@ export async function runItem(app: GitVanApp, item: WorkItem, checkouts: Checkou
       worktree: checkout ? { ...item.place, root: checkout.root } : item.place,
       signal,
     })
-    return { result: run.result, receipt: run.receipt! }
+    return { result: run.result, receipt: run.receipt!, log: run.log }
   } finally {
     await checkout?.release()
   }

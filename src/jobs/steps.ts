@@ -7,8 +7,8 @@ import { failure } from '../exec/result'
 
 /**
  * Run a composite job's steps in order. The first failure stops the job unless that step says
- * `continueOnError`; every step's result is kept under `meta.steps`. A step given as a function gets the results
- * of the named steps before it and returns the spec to run.
+ * `continueOnError`; every step's result is kept under `meta.steps`, and the run's log is told where each starts.
+ * A step given as a function gets the results of the named steps before it and returns the spec to run.
  */
 export async function runSteps(steps: readonly JobStep[], ctx: GitVanContext, signal: AbortSignal): Promise<ExecResult> {
   const started = performance.now()
@@ -26,7 +26,9 @@ export async function runSteps(steps: readonly JobStep[], ctx: GitVanContext, si
       results.push(failed)
       break
     }
-    const result = { step: spec?.name ?? `${index + 1}:${spec?.exec}`, ...(await runExec(spec!, { ctx, signal })) }
+    const name = spec?.name ?? `${index + 1}:${spec?.exec}`
+    ctx.runLog.step(name)
+    const result = { step: name, ...(await runExec(spec!, { ctx, signal })) }
     results.push(result)
     if (spec?.name) named[spec.name] = result
     if (!result.ok && !spec?.continueOnError) {

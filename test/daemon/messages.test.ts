@@ -1,7 +1,10 @@
+import { readdirSync } from 'node:fs'
+import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { createProject } from '../utils/project'
 import type { DaemonEvent } from '../../src/daemon/daemon'
 import { commitFiles, sh } from '../utils/repo'
+import { canMountTmpfs, mountTmpfs } from '../utils/tmpfs'
 import { runLines, runOnce } from './fixtures/in-process'
 import { readAllReceipts } from './fixtures/repo'
 
@@ -76,5 +79,19 @@ describe('the daemon\'s messages about bad jobs', () => {
       later: expect.stringMatching(/^jobs\/later\.ts:4: ENOENT: no such file or directory, open '.*missing\.txt'$/),
       helped: 'jobs/helped.ts:3: check failed',
     })
+  })
+
+  it.skipIf(!canMountTmpfs)('a job\'s own write to a full disk (a real tmpfs: root only) fails that run with one clear line, and leaves no temp file', async () => {
+    const repo = createProject({
+      ...healthy,
+      '.gitignore': 'out/\n.gitvan/\n',
+      'jobs/canary.ts': 'export default defineJob({\n  on: { commit: true },\n  async run() {\n    await useGit().writeFile(\'out/big.txt\', \'x\'.repeat(64 * 1024))\n  },\n})\n',
+    })
+    mountTmpfs(join(repo, 'out'), 16)
+    const events = await runOnce(repo)
+    const canary = events.filter(event => event.type === 'run' && event.job === 'canary')
+    expect(canary.map(event => (event as { error?: string }).error)).toEqual(sh(repo, 'rev-list', 'HEAD').split('\n').map(() => 'jobs/canary.ts:4: ENOSPC: no space left on device, write'))
+    expect(runLines(events).filter(line => line.startsWith('healthy')).every(line => line.endsWith(' ok'))).toBe(true)
+    expect(readdirSync(join(repo, 'out'))).toEqual([])
   })
 })

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
+import { cleanupIndexLocks } from '../jobs/run-records'
 import { claimWork } from '../locks/claims'
 import type { Runner } from '../locks/runners'
 import { createRunnerLiveness, startRunner } from '../locks/runners'
 import type { GitVanApp } from '../types/app'
 import type { DaemonCloseInfo } from '../types/hooks'
 import type { Receipt } from '../types/receipt'
+import { cleanupTempFiles } from '../utils/fs'
 import { errorLine } from '../utils/messages'
 import { linkSignals } from '../utils/abort'
 import { definedValues } from '../utils/object'
@@ -492,6 +494,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     async run() {
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      for (const message of await cleanupTempFiles(app.repo.commonDir)) options.report({ type: 'warn', message })
+      for (const message of await cleanupIndexLocks(app.repo)) options.report({ type: 'warn', message })
       session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })

@@ -15,6 +15,7 @@ import { linkSignals } from '../utils/abort'
 import { errorLine } from '../utils/messages'
 import { lineInStack } from '../utils/stack'
 import { isRunCancelled, isRunSkipped } from '../exec/outcome'
+import { recordRun } from './run-records'
 import { runSteps } from './steps'
 
 /**
@@ -28,6 +29,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   const timeout = job.timeout ?? app.options.jobs.timeout
   const deadline = createDeadline(timeout)
   const linked = linkSignals([deadline.signal, options.signal])
+  let forgetRun: (() => Promise<void>) | undefined
   try {
     const { signal } = linked
     const ctx = createGitVanContext({
@@ -42,6 +44,11 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       env: { ...job.env, GITVAN_JOB: id },
     })
     const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
+    // So that the next daemon start can remove the git locks of a run killed mid-commit; not worth failing the run for.
+    forgetRun = await recordRun(app.repo, ctx.worktreeRoot).catch((error) => {
+      ctx.logger.warn(`could not record the run in ${app.repo.commonDir}/gitvan/runs (${errorLine(error)}): if it is killed, remove any index.lock it leaves by hand`)
+      return undefined
+    })
     const startedAt = new Date()
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
@@ -87,6 +94,8 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   } finally {
     deadline.clear()
     linked.dispose()
+    // A record left behind only makes a later start look at this worktree for a lock nobody holds.
+    await forgetRun?.().catch(() => {})
   }
 }
 

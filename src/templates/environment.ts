@@ -67,7 +67,7 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
         throw new TemplateError(`Cannot write template output "${out}": it is a directory (give a file path)`)
       }
       const content = render(name, data)
-      await writeFileAtomic(target, content)
+      await writeFileAtomic(target, content, options.tempJournal)
       return { path: relative(root, target), bytes: Buffer.byteLength(content) }
     },
 

@@ -21,7 +21,7 @@ export function lastLines(text: string, count = 3, max = 300): string {
   const tail = lines.slice(-count)
   const joined = tail.join(' | ')
   const end = joined.length > max ? `…${joined.slice(-(max - 1))}` : joined
-  const cause = tail.some(line => ERROR_LINE.test(line)) ? undefined : lines.slice(0, -count).findLast(line => ERROR_LINE.test(line))
+  const cause = tail.some(line => ERROR_LINE.test(line)) ? undefined : lines.slice(0, -count).reverse().find(line => ERROR_LINE.test(line))
   return cause ? `${cause.length > max ? `${cause.slice(0, max - 1)}…` : cause} | … | ${end}` : end
 }
 

@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve } from 'pathe'
+import { isAbsolute, join, relative, resolve } from 'pathe'
 import { loadGitVanConfig } from '../config/load'
 import { builtinExecTypes } from '../exec/builtins'
 import { registerExecType } from '../exec/registry'
@@ -60,12 +60,16 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
       autoImports: await createAutoImports({ imports, dirs: importsDirs }),
       sharedDirs: [...importsDirs, pluginsDir],
       jobsDirs,
+      // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
+      // the repository (shared by its worktrees).
+      cacheDir: join(repo.commonDir, 'gitvan/cache/jiti'),
     })
 
   const jobs = createJobRegistry({
     root: repo.root,
     dirs: () => jobsDirs,
     loader: () => (loader ??= createLoader()),
+    execTypes,
     onScanned: async list => hooks.callHook('jobs:scanned', list),
   })
 

@@ -1,5 +1,5 @@
-import { defineCommand } from 'citty'
 import picomatch from 'picomatch'
+import { defineGitVanCommand } from '../command'
 import { git } from '../../git/command'
 import { readReceipts } from '../../receipts/store'
 import type { Receipt, ReceiptStatus } from '../../types/receipt'
@@ -9,7 +9,7 @@ import { commonArgs, withApp } from '../shared'
 
 const STATUSES: ReceiptStatus[] = ['ok', 'error', 'timeout', 'skipped', 'cancelled']
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'log', description: 'Show receipts of runs, newest first' },
   args: {
     id: { type: 'positional', required: false, description: 'Only this job (an id or a glob, like --job)' },

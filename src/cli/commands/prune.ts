@@ -1,10 +1,10 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { LOGS_REF } from '../../receipts/log-format'
 import { parseDuration } from '../../utils/duration'
 import { formatBytes } from '../format'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'prune', description: 'Remove old run logs from refs/gitvan/logs; receipts stay' },
   args: {
     'logs-older-than': { type: 'string', description: 'Remove the logs of runs that started longer ago than this (30d, 12h, 2w)', valueHint: 'duration' },

@@ -1,4 +1,4 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { runGit } from '../../git/command'
 import { LOGS_REF } from '../../receipts/log-format'
 import type { RunLog, RunLogRead } from '../../types/log'
@@ -6,7 +6,7 @@ import type { Receipt } from '../../types/receipt'
 import { alignColumns, colorStatus, colors, describeTrigger, formatBytes } from '../format'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'show', description: 'Show the receipts of a job on a commit and the log of each run, by step' },
   args: {
     job: { type: 'positional', required: true, description: 'Job id, e.g. docs:changelog' },

@@ -7,7 +7,9 @@ import { createModuleLoader } from '../../src/jobs/loader'
 import { cacheLogger } from '../../src/jobs/transpiler'
 import type { Job } from '../../src/types/job'
 import { gitvanPackage } from '../../src/utils/self'
-import { tempDir } from '../utils/repo'
+import { runLines, runOnce } from '../daemon/fixtures/in-process'
+import { createProject } from '../utils/project'
+import { sh, tempDir } from '../utils/repo'
 import { writeFiles } from '../utils/files'
 import { canMountTmpfs, mountTmpfs } from '../utils/tmpfs'
 
@@ -71,6 +73,23 @@ describe('a transpile cache that cannot be used', () => {
     mountTmpfs(cacheDir, 4)
     writeFileSync(join(cacheDir, 'filler'), Buffer.alloc(4096))
     expect(await loadAndRun(cacheDir)).toEqual([{ ok: true }, { ok: true, stdout: '42' }])
+    expect(warnings()).toEqual([`Transpile cache ${cacheDir} cannot be used (ENOSPC: no space left on device, write): jobs load without it; free disk space, or fix or remove that dir`])
+  })
+})
+
+describe('the daemon on a full disk', () => {
+  it.skipIf(!canMountTmpfs)('runs every job on every commit when only the transpile cache cannot be written (a real ENOSPC: root only)', async () => {
+    const repo = createProject({
+      'jobs/canary.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n',
+      'jobs/healthy.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n',
+    })
+    const cacheDir = join(repo, '.git/gitvan/cache/jiti')
+    mountTmpfs(cacheDir, 4)
+    writeFileSync(join(cacheDir, 'filler'), Buffer.alloc(4096))
+    const events = await runOnce(repo)
+    expect(events.filter(event => event.type === 'broken')).toEqual([])
+    const commits = sh(repo, 'rev-list', 'HEAD').split('\n')
+    expect(runLines(events).sort()).toEqual(commits.flatMap(sha => [`canary ${sha.slice(0, 7)} ok`, `healthy ${sha.slice(0, 7)} ok`]).sort())
     expect(warnings()).toEqual([`Transpile cache ${cacheDir} cannot be used (ENOSPC: no space left on device, write): jobs load without it; free disk space, or fix or remove that dir`])
   })
 })

@@ -62,12 +62,17 @@ export interface Publisher<T> {
  * receipt is there), and it saves a ledger write per batch. Publishing goes on while runs go on: a slow run holds
  * back no receipt. While a remote is out of reach, finished runs wait here and are published once it answers.
  */
+/** The most receipts in one notes commit: a backlog's batches grow up to this while a publish is under way. */
+const MAX_BATCH = 4096
+
 export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   const open = new Map<string, number>()
   const done = new Set<string>()
-  let waiting: FinishedRun<T>[] = []
+  const waiting: FinishedRun<T>[] = []
   let timer: NodeJS.Timeout | undefined
   let chain = Promise.resolve()
+  /** A publish waits in `chain` that has not started: it will take the runs added meanwhile. */
+  let queued = false
 
   const settle = (claim: string, by: number) => {
     const left = (open.get(claim) ?? 0) - by
@@ -111,17 +116,32 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
 
   function schedule(): void {
     if (timer || waiting.length === 0) return
-    timer = setTimeout(() => void flush(), options.interval ?? 200)
+    timer = setTimeout(() => void startPublish(), options.interval ?? 200)
     timer.unref()
   }
 
-  function flush(): Promise<void> {
+  /**
+   * One publish at a time, taking what waits when it starts: while one is in Git's hands the next batch grows, so
+   * a backlog writes few large notes commits (each rewrites the fan-out trees it touches) and a quiet daemon small
+   * prompt ones.
+   */
+  function startPublish(): Promise<void> {
     clearTimeout(timer)
     timer = undefined
-    const runs = waiting
-    waiting = []
-    if (runs.length > 0) chain = chain.then(() => publish(runs))
+    if (waiting.length === 0 || queued) return chain
+    queued = true
+    chain = chain.then(() => {
+      queued = false
+      const runs = waiting.splice(0, MAX_BATCH)
+      if (waiting.length > 0) void startPublish()
+      return runs.length > 0 ? publish(runs) : undefined
+    })
     return chain
+  }
+
+  async function flush(): Promise<void> {
+    while (waiting.length > 0 || queued) await startPublish()
+    await chain
   }
 
   return {
@@ -136,7 +156,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     },
     add(run) {
       waiting.push(run)
-      if (waiting.length >= (options.batch ?? 512)) void flush()
+      if (waiting.length >= (options.batch ?? 512)) void startPublish()
       else schedule()
     },
     flush,

@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
-import { performance } from 'node:perf_hooks'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { cleanupTempFiles, tempFilesJournal } from '../src/utils/fs'
-import { HOST_TAG, cleanLeftovers, recordInFlight } from '../src/utils/journal'
+import { HOST_TAG, cleanLeftovers, processStart, recordInFlight } from '../src/utils/journal'
 import { tempDir } from './utils/repo'
 
 // The record of things in flight that lets a daemon start clean up after a killed GitVan: what it may touch.
 
-/** A record as the process `owner` (`<host>-<pid>-<start>`) would have left it. */
+/** A record as the process `owner` (`<host>-<pid>-<start ticks>`) would have left it. */
 function leave(dir: string, owner: string, value: string): void {
   mkdirSync(join(dir, owner), { recursive: true })
   writeFileSync(join(dir, owner, 'aaaaaaaaaaaa'), value)
@@ -20,7 +19,7 @@ const GONE = 4_194_304 + 12_345
 describe('cleanLeftovers', () => {
   it('hands over the records of a process of this host that is gone, and removes them once done', async () => {
     const dir = tempDir()
-    leave(dir, `${HOST_TAG}-${GONE}-abc`, 'left')
+    leave(dir, `${HOST_TAG}-${GONE}-123`, 'left')
     const seen: unknown[] = []
     await cleanLeftovers(dir, async (leftover) => {
       seen.push(leftover)
@@ -32,15 +31,15 @@ describe('cleanLeftovers', () => {
 
   it('keeps a record its handler is not done with, for the next start', async () => {
     const dir = tempDir()
-    leave(dir, `${HOST_TAG}-${GONE}-abc`, 'left')
+    leave(dir, `${HOST_TAG}-${GONE}-123`, 'left')
     await cleanLeftovers(dir, async () => false)
-    expect(readdirSync(join(dir, `${HOST_TAG}-${GONE}-abc`))).toEqual(['aaaaaaaaaaaa'])
+    expect(readdirSync(join(dir, `${HOST_TAG}-${GONE}-123`))).toEqual(['aaaaaaaaaaaa'])
   })
 
   it('leaves another host\'s records, a live process\'s, its own, and names it does not know', async () => {
     const dir = tempDir()
     const own = await recordInFlight(dir, 'mine')
-    const owners = ['0badc0de-' + GONE + '-abc', `${HOST_TAG}-${process.ppid}-abc`, 'notes', `${HOST_TAG}-x-1`]
+    const owners = ['0badc0de-' + GONE + '-123', `${HOST_TAG}-${process.ppid}-${processStart(process.ppid)}`, 'notes', `${HOST_TAG}-x-1`]
     for (const owner of owners) leave(dir, owner, 'not yours')
     const seen: unknown[] = []
     await cleanLeftovers(dir, async (leftover) => {
@@ -52,15 +51,17 @@ describe('cleanLeftovers', () => {
     await own()
   })
 
-  it('takes an earlier process with this pid (a daemon that is pid 1 of every container start) for gone', async () => {
+  it('takes an earlier process with a pid a live process has now (a daemon that is pid 1 of every container start) for gone', async () => {
     const dir = tempDir()
-    leave(dir, `${HOST_TAG}-${process.pid}-${Math.round(performance.timeOrigin - 60_000).toString(36)}`, 'earlier')
+    leave(dir, `${HOST_TAG}-${process.pid}-1`, 'earlier, same pid as this one')
+    leave(dir, `${HOST_TAG}-${process.ppid}-1`, 'earlier, same pid as the parent')
     const seen: unknown[] = []
     await cleanLeftovers(dir, async (leftover) => {
       seen.push(leftover)
       return true
     })
-    expect(seen).toEqual([{ pid: process.pid, value: 'earlier' }])
+    expect(seen).toEqual(expect.arrayContaining([{ pid: process.pid, value: 'earlier, same pid as this one' }, { pid: process.ppid, value: 'earlier, same pid as the parent' }]))
+    expect(seen).toHaveLength(2)
   })
 })
 
@@ -80,8 +81,8 @@ describe('cleanupTempFiles', () => {
     for (const file of Object.values(files)) writeFileSync(file, 'x')
     let serial = 0
     for (const file of [...Object.values(files), 'relative.gitvan-1-00000000-0123456789ab.tmp']) {
-      mkdirSync(join(journal, `${HOST_TAG}-${GONE}-abc`), { recursive: true })
-      writeFileSync(join(journal, `${HOST_TAG}-${GONE}-abc`, String(serial++).padStart(12, '0')), file)
+      mkdirSync(join(journal, `${HOST_TAG}-${GONE}-123`), { recursive: true })
+      writeFileSync(join(journal, `${HOST_TAG}-${GONE}-123`, String(serial++).padStart(12, '0')), file)
     }
     expect(await cleanupTempFiles(common)).toEqual([`removed temp file ${files.temp}, left by GitVan process ${GONE} that is gone`])
     expect(Object.values(files).map(existsSync)).toEqual([false, true, true, true])

@@ -4,12 +4,14 @@ import { compactPacks, countPacks } from '../git/maintenance'
 import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
+import { cleanupIndexLocks } from '../jobs/run-records'
 import { claimWork } from '../locks/claims'
 import type { Runner } from '../locks/runners'
 import { createRunnerLiveness, startRunner } from '../locks/runners'
 import type { GitVanApp } from '../types/app'
 import type { DaemonCloseInfo } from '../types/hooks'
 import type { Receipt } from '../types/receipt'
+import { cleanupTempFiles } from '../utils/fs'
 import { errorLine } from '../utils/messages'
 import { linkSignals } from '../utils/abort'
 import { definedValues } from '../utils/object'
@@ -26,7 +28,7 @@ import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
-import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
+import { catchUpSlots, createAnchors, slotKey, startSchedules } from './schedule'
 import type { RemoteSync } from './remote-sync'
 import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
 import { createSnapshotReader } from './snapshot'
@@ -310,10 +312,6 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function loadJobs(): Promise<LoadedJobs> {
     const previous = new Map(jobs.jobs.map(job => [job.id, job]))
     const loaded = await loadDaemonJobs(app)
-    for (const job of loaded.jobs) {
-      const problem = scheduleProblem(job)
-      if (problem) loaded.broken.set(job.id, problem)
-    }
     const good = loaded.jobs.filter(job => !loaded.broken.has(job.id))
     const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
     jobs = { jobs: [...good, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
@@ -613,6 +611,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       packsAtStart = await countPacks(app.repo.commonDir)
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      for (const message of await cleanupTempFiles(app.repo.commonDir)) options.report({ type: 'warn', message })
+      for (const message of await cleanupIndexLocks(app.repo)) options.report({ type: 'warn', message })
       if (refs.remote) {
         await startSync(refs.remote)
       } else {

@@ -38,9 +38,10 @@ describe('gitvan run', () => {
     const repo = createProject({ 'jobs/fail.ts': 'export default defineJob({ run() { throw new Error("boom\\nsecond line") } })\n' })
     const first = await gitvan(['run', 'fail'], { cwd: repo })
     expect(first.code).toBe(1)
-    expect(first.stdout).toContain('fail failed: boom')
+    // The error names the line of the job file it was thrown from (issue 10).
+    expect(first.stdout).toContain('fail failed: jobs/fail.ts:1: boom')
     await gitvan(['run', 'fail'], { cwd: repo })
-    expect(receipts(repo).map(r => [r.job, r.ok, r.status, r.error])).toEqual([['fail', false, 'error', 'boom'], ['fail', false, 'error', 'boom']])
+    expect(receipts(repo).map(r => [r.job, r.ok, r.status, r.error])).toEqual([['fail', false, 'error', 'jobs/fail.ts:1: boom'], ['fail', false, 'error', 'jobs/fail.ts:1: boom']])
   })
 
   it('now() is the commit time, or GITVAN_NOW', async () => {

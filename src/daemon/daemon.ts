@@ -312,9 +312,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function loadJobs(): Promise<LoadedJobs> {
     const previous = new Map(jobs.jobs.map(job => [job.id, job]))
     const loaded = await loadDaemonJobs(app)
-    const good = loaded.jobs.filter(job => !loaded.broken.has(job.id))
     const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
-    jobs = { jobs: [...good, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
+    jobs = { jobs: [...loaded.jobs, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
     for (const [job, message] of loaded.broken) {
       options.report({ type: 'broken', job, message: previous.has(job) ? `${message} (its last good version stays active)` : message })
     }

@@ -92,6 +92,19 @@ describe('gitvan run', () => {
     expect(sh(repo, 'worktree', 'list', '--porcelain').split('\n').filter(line => line.startsWith('worktree '))).toEqual([`worktree ${repo}`])
   })
 
+  it('a job that skips itself says skipped and why, in gitvan run and in the daemon\'s text, and exits 0', async () => {
+    const repo = createProject({ 'jobs/quiet.ts': "export default defineJob({ on: { commit: true }, run() { useJob().skip('nothing to publish') } })\n" })
+    const run = await gitvan(['run', 'quiet'], { cwd: repo })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('quiet skipped (nothing to publish) in ')
+    expect(receipts(repo)).toMatchObject([{ status: 'skipped', reason: 'nothing to publish' }])
+    // consola prints only warnings and worse under a test runner (VITEST is inherited): as users see it.
+    const daemon = await gitvan(['daemon', '--once'], { cwd: repo, env: { VITEST: undefined, NODE_ENV: undefined, TEST: undefined } })
+    expect(daemon.code).toBe(0)
+    expect(`${daemon.stdout}${daemon.stderr}`).toMatch(/quiet [0-9a-f]{7} skipped \(nothing to publish\) \d+ms/)
+    expect(`${daemon.stdout}${daemon.stderr}`).not.toContain('✖')
+  })
+
   it('unknown id: did you mean', async () => {
     const repo = createProject({ 'jobs/docs/changelog.ts': 'export default defineJob({ run() {} })\n' })
     const { code, stderr } = await gitvan(['run', 'docs:changelgo'], { cwd: repo })

@@ -53,16 +53,18 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   let loader: Promise<ModuleLoader> | undefined
   const receipts = createReceiptStore({ cwd: repo.root, ref: config.receipts.ref, onWritten: receipt => hooks.callHook('receipt:written', receipt) })
 
+  // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
+  // the repository (shared by its worktrees).
+  const cacheDir = join(repo.commonDir, 'gitvan/cache')
   const createLoader = async () =>
     createModuleLoader({
       root: repo.root,
       entries: pkg.entries,
-      autoImports: await createAutoImports({ imports, dirs: importsDirs }),
+      autoImports: () => createAutoImports({ imports, dirs: importsDirs, cacheDir: join(cacheDir, 'imports') }),
+      importsDirs,
       sharedDirs: [...importsDirs, pluginsDir],
       jobsDirs,
-      // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
-      // the repository (shared by its worktrees).
-      cacheDir: join(repo.commonDir, 'gitvan/cache/jiti'),
+      cacheDir: join(cacheDir, 'jiti'),
     })
 
   const jobs = createJobRegistry({
@@ -99,11 +101,9 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
       return { ...run, receipt }
     },
     importModule: async file => (await (loader ??= createLoader())).import(file),
-    reloadModules: async () => {
-      const current = loader
-      loader = undefined
-      ;(await current)?.invalidate()
+    reloadModules: async (files) => {
       jobs.invalidate()
+      return (await loader)?.invalidate(files) ?? 'all'
     },
     addExecType: (name, handler, owner = currentOwner() ?? 'app.addExecType()') => registerExecType(execTypes, name, handler, owner),
     addLLMProvider: (provider) => {

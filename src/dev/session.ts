@@ -23,9 +23,10 @@ export interface DevSession {
 
 /**
  * One app's life under `gitvan dev`: its daemon, plus hot reload. A changed job, composable, util or template
- * takes effect in place (modules dropped and jobs loaded again; a broken job keeps its last good version) and
- * types are written again. A changed local plugin cannot be reloaded in place: `onRestart` hands it to the caller,
- * which owns the app (`gitvan dev` creates it, and creates it again on a config or plugin change).
+ * takes effect in place (the changed modules and those importing them are dropped, and jobs loaded again from
+ * what is left; a broken job keeps its last good version) and types are written again when they may differ. A
+ * changed local plugin cannot be reloaded in place: `onRestart` hands it to the caller, which owns the app
+ * (`gitvan dev` creates it, and creates it again on a config or plugin change).
  */
 export async function startDevSession(app: GitVanApp, options: DevSessionOptions): Promise<DevSession> {
   const pluginsDir = resolve(app.options.rootDir, app.options.pluginsDir)
@@ -35,6 +36,7 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
   let closed = false
 
   await writeTypes(app)
+  let typedJobs = jobIds((await app.scanJobs()).map(job => job.id))
   const daemon = createDaemon(app, { ...options, report: options.report })
   const running = daemon.run().catch(error => options.report({ type: 'warn', message: `daemon stopped: ${errorLine(error)}` }))
   const watcher = watch([...app.jobsDirs, ...app.templatesDirs, ...app.importsDirs, pluginsDir], {
@@ -58,12 +60,17 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
     const files = [...pending]
     pending = new Set()
     if (files.some(file => isWithin(pluginsDir, file))) return options.onRestart(files)
-    await app.reloadModules()
-    await daemon.reloadJobs()
-    await writeTypes(app)
-    const jobs = (await app.scanJobs()).length
+    // The changed modules and those importing them are read again; the other jobs come back from the module cache.
+    await app.reloadModules(files)
+    const loaded = await daemon.reloadJobs()
+    const jobs = jobIds([...loaded.jobs.map(job => job.id), ...loaded.broken.keys()])
+    // The types name the job ids and the auto-imports: written again only when those may have changed.
+    if (jobs.join('\n') !== typedJobs.join('\n') || files.some(file => app.importsDirs.some(dir => isWithin(dir, file)))) {
+      await writeTypes(app)
+      typedJobs = jobs
+    }
     await app.callHook('dev:reload', { files, config: false })
-    options.report({ type: 'reload', files, config: false, jobs, durationMs: Math.round(performance.now() - started) })
+    options.report({ type: 'reload', files, config: false, jobs: jobs.length, durationMs: Math.round(performance.now() - started) })
   }
 
   return {
@@ -76,4 +83,9 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
       await running
     },
   }
+}
+
+/** The job ids, sorted: what `.gitvan/types/jobs.d.ts` lists. */
+function jobIds(ids: string[]): string[] {
+  return [...new Set(ids)].sort()
 }

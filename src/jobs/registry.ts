@@ -7,8 +7,8 @@ import { JobDefinitionError, validateJob } from './define'
 import type { ModuleLoader } from './loader'
 import { scanJobs } from './scan'
 import { checkSteps } from './steps'
-import { JobSyntaxError, readStaticJobInfo } from './static'
 import type { StaticJobInfo } from './static'
+import { JobSyntaxError } from './syntax-error'
 import { errorLine } from '../utils/messages'
 
 /** A job file that cannot be loaded: the message starts with `file` or `file:line:col`. */
@@ -87,6 +87,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
   async function summarize(job: JobFile): Promise<JobSummary> {
     const base = { id: job.id, file: display(job.file) }
     try {
+      const { readStaticJobInfo } = await loadStatic()
       const info = readStaticJobInfo(await readFile(job.file, 'utf8'), display(job.file))
       const definition = info ? checkStatic(job, info) : await loadFile(job)
       return { ...base, ...fromMeta(definition.kind, definition.meta), ...(definition.on ? { on: definition.on } : {}) }
@@ -112,6 +113,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
   async function describeLoadError(file: string, error: unknown): Promise<JobLoadError> {
     if (error instanceof JobDefinitionError) return new JobLoadError(`${display(file)}: ${error.message}`)
     try {
+      const { readStaticJobInfo } = await loadStatic()
       readStaticJobInfo(await readFile(file, 'utf8'), display(file))
     } catch (error_) {
       if (error_ instanceof JobSyntaxError) return new JobLoadError(error_.message)
@@ -133,6 +135,13 @@ export function createJobRegistry(options: JobRegistryOptions) {
 }
 
 export type JobRegistry = ReturnType<typeof createJobRegistry>
+
+let staticReader: Promise<typeof import('./static')> | undefined
+
+/** The parser loads for `gitvan list` and to explain a load error: a run of a job that loads never needs it. */
+function loadStatic(): Promise<typeof import('./static')> {
+  return (staticReader ??= import('./static'))
+}
 
 function fromMeta(kind: JobKind, meta: JobMeta): Omit<JobSummary, 'id' | 'file'> {
   return { kind, desc: meta.desc, tags: meta.tags, schedule: meta.schedule }

@@ -1,13 +1,13 @@
 import { existsSync, statSync } from 'node:fs'
-import nunjucks from 'nunjucks'
 import { relative, resolve } from 'pathe'
 import type { RenderedFile, TemplateData, TemplateEnv, TemplateEnvOptions } from '../types/templates'
 import { writeFileAtomic } from '../utils/fs'
 import { resolveInside } from '../utils/paths'
 import { TemplateError } from './error'
 import { registerHelpers } from './filters'
-import { TemplateLoader } from './loader'
+import { createTemplateLoader } from './loader'
 import { fromNunjucksError, STRING_TEMPLATE } from './nunjucks-error'
+import { loadNunjucks } from './nunjucks'
 import { checkData, checkDir, checkName, checkSource, validateOptions } from './validate'
 
 /**
@@ -19,8 +19,8 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
   validateOptions(options)
   const root = resolve(options.root)
   // Dirs that do not exist are skipped by the loader; dirs may be outside the root (a plugin's package).
-  const loader = new TemplateLoader(options.dirs.map(dir => resolve(root, dir)))
-  const env = new nunjucks.Environment(loader, {
+  const loader = createTemplateLoader(options.dirs.map(dir => resolve(root, dir)))
+  const env = new (loadNunjucks().Environment)(loader, {
     autoescape: options.autoescape ?? false,
     throwOnUndefined: true,
     // Keeps nunjucks' original error objects (with line, column and cause) for fromNunjucksError.

@@ -38,7 +38,10 @@ const CONFIG_OWNER = 'gitvan.config'
  */
 export async function createGitVan(options: CreateGitVanOptions = {}): Promise<GitVanApp & { jobs: ReturnType<typeof createJobRegistry> }> {
   const repo = await resolveRepo(resolve(options.cwd ?? process.cwd()))
-  const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides })
+  // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
+  // the repository (shared by its worktrees).
+  const cacheDir = join(repo.commonDir, 'gitvan/cache')
+  const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides, cacheDir: join(cacheDir, 'jiti') })
   const configName = configFile ? relative(repo.root, configFile) : 'the config'
   const pkg = gitvanPackage()
   const hooks = createGitVanHooks()
@@ -53,9 +56,6 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   let loader: Promise<ModuleLoader> | undefined
   const receipts = createReceiptStore({ cwd: repo.root, ref: config.receipts.ref, onWritten: receipt => hooks.callHook('receipt:written', receipt) })
 
-  // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
-  // the repository (shared by its worktrees).
-  const cacheDir = join(repo.commonDir, 'gitvan/cache')
   const createLoader = async () =>
     createModuleLoader({
       root: repo.root,
@@ -73,6 +73,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     loader: () => (loader ??= createLoader()),
     execTypes,
     onScanned: async list => hooks.callHook('jobs:scanned', list),
+    staticCacheDir: join(cacheDir, 'static'),
   })
 
   const app: GitVanApp & { jobs: typeof jobs } = {

@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs'
-import { loadConfig } from 'c12'
+import type { Jiti } from 'jiti'
+import { join } from 'pathe'
 import type { GitVanConfig, ResolvedGitVanConfig } from '../types/config'
+import { loadJiti } from '../utils/jiti'
 import { gitvanPackage } from '../utils/self'
 import { configDefaults } from './defaults'
 import { mergeConfig } from './merge'
+import { CONFIG_EXTENSIONS, readPlainConfig } from './plain'
 import { ConfigError, validateConfig } from './schema'
 import { errorLine } from '../utils/messages'
 
@@ -14,6 +17,8 @@ export interface LoadConfigOptions {
   overrides?: GitVanConfig
   /** Explicit config file instead of `gitvan.config.*`. */
   configFile?: string
+  /** Where jiti keeps the transpiled config (jiti's default place without it). */
+  cacheDir?: string
 }
 
 export interface LoadedConfig {
@@ -29,9 +34,15 @@ export interface LoadedConfig {
  * the `gitvan` key of package.json, then `configDefaults`. Arrays replace, objects merge.
  */
 export async function loadGitVanConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
-  let result
+  const jiti = configJiti(options)
+  const loaded = new Map<string, unknown>()
+  let result: { config: GitVanConfig; configFile?: string }
   try {
-    result = await loadConfig<GitVanConfig>(c12Options(options))
+    const plain = options.configFile === undefined ? await readPlainConfig(options.cwd, jiti, loaded) : undefined
+    // What c12 does for a lone config file: the overrides over it, and the defaults under both.
+    result = plain
+      ? { config: mergeConfig(mergeConfig(options.overrides ?? {}, plain.config), configDefaults as GitVanConfig), configFile: plain.configFile }
+      : await (await import('c12')).loadConfig<GitVanConfig>({ ...c12Options(options), jiti: handing(jiti, loaded) })
   } catch (error) {
     const file = options.configFile ?? 'gitvan.config.ts'
     throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${errorLine(error)}`)
@@ -62,4 +73,22 @@ export function c12Options(options: LoadConfigOptions) {
     // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
     jitiOptions: { alias: gitvanPackage().entries },
   }
+}
+
+/** The jiti c12 would make for the config (see `c12Options`), loaded without c12, its cache where `cacheDir` says. */
+function configJiti(options: LoadConfigOptions): Jiti {
+  return loadJiti().createJiti(join(options.cwd, 'gitvan.config'), {
+    interopDefault: true,
+    moduleCache: false,
+    extensions: CONFIG_EXTENSIONS,
+    alias: gitvanPackage().entries,
+    ...(options.cacheDir ? { fsCache: options.cacheDir } : {}),
+  })
+}
+
+/** `jiti`, except that a file read already gives back its value: c12 does not evaluate the config a second time. */
+function handing(jiti: Jiti, loaded: Map<string, unknown>): Jiti {
+  return Object.assign(Object.create(jiti), {
+    import: async (id: string, options?: object) => (loaded.has(id) ? loaded.get(id) : jiti.import(id, options)),
+  }) as Jiti
 }

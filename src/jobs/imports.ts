@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
 import { join } from 'pathe'
 import type { Unimport } from 'unimport'
 import type { GitVanImport } from '../types/app'
-import { writeFileAtomic } from '../utils/fs'
+import { readTextFile, writeFileAtomic } from '../utils/fs'
 import { gitvanPackage } from '../utils/self'
 import { listFiles } from './scan'
 
@@ -51,10 +50,8 @@ export async function createAutoImports(options: AutoImportsOptions): Promise<Au
     key,
     async inject(code, file) {
       const cached = cacheFile(code, file)
-      if (cached) {
-        const hit = await readFile(cached, 'utf8').catch(() => undefined)
-        if (hit !== undefined) return hit
-      }
+      const hit = cached ? readTextFile(cached) : undefined
+      if (hit !== undefined) return hit
       const injected = (await (await context()).injectImports(code, file)).code
       // A cache that cannot be written only costs the next process the injection.
       if (cached) await writeFileAtomic(cached, injected).catch(() => {})
@@ -80,7 +77,7 @@ async function createContext(options: AutoImportsOptions): Promise<Unimport> {
 /** The inputs of the imports map, hashed: the code files of `dirs` by path and content (what unimport scans). */
 async function importsKey(options: AutoImportsOptions): Promise<string> {
   const files = (await Promise.all(options.dirs.map(async dir => (await listFiles(dir)).filter(path => CODE_FILE.test(path)).map(path => join(dir, path))))).flat()
-  const sources = await Promise.all(files.map(async file => [file, await readFile(file, 'utf8').catch(() => '')]))
+  const sources = files.map(file => [file, readTextFile(file) ?? ''])
   const { version, entries } = gitvanPackage()
   return hash(JSON.stringify({ version, entries, imports: options.imports, dirs: options.dirs, sources }))
 }

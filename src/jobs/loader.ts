@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createJiti } from 'jiti'
 import { dirname, join } from 'pathe'
+import { readTextFile } from '../utils/fs'
+import { loadJiti } from '../utils/jiti'
 import { isWithin } from '../utils/paths'
 import type { GitVanPackage } from '../utils/self'
 import type { AutoImports } from './imports'
@@ -14,8 +15,9 @@ export interface ModuleLoader {
   import: <T = unknown>(file: string) => Promise<T>
   /**
    * Forget the project modules that `files` changed: those files and every loaded module that imports them, or
-   * every project module (not node_modules, not GitVan's own) when `files` is not given, when the auto-imports
-   * changed, or when a loaded module imports what cannot be followed (`import(name)`). The next import reads them again.
+   * every project module (not node_modules, not GitVan's own) when `files` is not given, when a file of the
+   * imports dirs is added, removed or exports other names, or when a loaded module imports what cannot be followed
+   * (`import(name)`). The next import reads them again.
    * Returns the forgotten files, or `'all'`.
    */
   invalidate: (files?: readonly string[]) => Promise<ReadonlySet<string> | 'all'>
@@ -52,6 +54,7 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   /** What each loaded file imports, by the hash of the source it was read from (`gitvan dev` only). */
   const importsByFile = new Map<string, { hash: string; files: string[] | undefined }>()
   const ownRoot = dirname(options.entries.gitvan)
+  const { createJiti } = loadJiti()
   const transpiler = createJiti(join(options.root, '_'), { fsCache: options.cacheDir, moduleCache: false })
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
   const runtime = createJiti(join(options.root, '_'), {
@@ -67,7 +70,7 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   let sharedReady: Promise<void> | undefined
 
   async function injectFile(file: string): Promise<void> {
-    const source = await readFile(file, 'utf8')
+    const source = readFileSync(file, 'utf8')
     const hash = sha1(source)
     if (injected.get(file)?.hash === hash) return
     injected.set(file, { hash, code: await (await autoImports).inject(source, file) })
@@ -92,11 +95,11 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
 
   /** The project files `file` imports, as it is now on disk; `undefined` when that cannot be known. */
   async function importsOf(file: string): Promise<string[] | undefined> {
-    const code = injected.get(file)?.code ?? await readFile(file, 'utf8').catch(() => '')
+    const code = injected.get(file)?.code ?? readTextFile(file) ?? ''
     const hash = sha1(code)
     const known = importsByFile.get(file)
     if (known?.hash === hash) return known.files
-    const { importSpecifiers } = await import('./specifiers')
+    const { importSpecifiers } = await loadModuleSyntax()
     const specifiers = importSpecifiers(code, file)
     const files = specifiers?.flatMap((specifier) => {
       const url = runtime.esmResolve(specifier, { parentURL: pathToFileURL(file).href, try: true })
@@ -104,6 +107,18 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
     })
     importsByFile.set(file, { hash, files })
     return files
+  }
+
+  /** Whether the changed files of the imports dirs export what they did when they were injected. */
+  async function sameExports(changed: string[]): Promise<boolean> {
+    const { exportNames } = await loadModuleSyntax()
+    return changed.every((file) => {
+      const before = injected.get(file)?.code
+      const after = readTextFile(file)
+      if (before === undefined || after === undefined) return false
+      const names = [exportNames(before, file), exportNames(after, file)]
+      return names.every(Boolean) && names[0]!.join(',') === names[1]!.join(',')
+    })
   }
 
   return {
@@ -118,11 +133,12 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
         autoImports = options.autoImports()
         return forgetAll()
       }
-      if (files.some(file => options.importsDirs.some(dir => isWithin(dir, file)))) {
-        const before = (await autoImports).key
+      const shared = files.filter(file => options.importsDirs.some(dir => isWithin(dir, file)))
+      if (shared.length > 0) {
+        // Made again for the new sources (the injection cache is keyed on them); a new or removed export may be
+        // picked up by any file: then every file is injected and loaded again.
         autoImports = options.autoImports()
-        // A new or removed export may be picked up by any file: every injection is made again.
-        if ((await autoImports).key !== before) return forgetAll()
+        if (!(await sameExports(shared))) return forgetAll()
       }
       const loaded = loadedModules()
       const importers = new Map<string, string[]>()
@@ -149,6 +165,13 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
       return forgotten
     },
   }
+}
+
+let moduleSyntax: Promise<typeof import('./module-syntax')> | undefined
+
+/** The parser, for `gitvan dev` only: what imports what, and what a composable exports. */
+function loadModuleSyntax(): Promise<typeof import('./module-syntax')> {
+  return (moduleSyntax ??= import('./module-syntax'))
 }
 
 function sha1(text: string): string {

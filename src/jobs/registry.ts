@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { relative } from 'pathe'
 import type { ExecHandler } from '../types/exec'
 import type { Job, JobFile, JobKind, JobMeta, JobTriggers } from '../types/job'
@@ -7,6 +7,7 @@ import { JobDefinitionError, validateJob } from './define'
 import type { ModuleLoader } from './loader'
 import { scanJobs } from './scan'
 import { checkSteps } from './steps'
+import { createStaticRead, loadStaticReader } from './static-cache'
 import type { StaticJobInfo } from './static'
 import { JobSyntaxError } from './syntax-error'
 import { errorLine } from '../utils/messages'
@@ -41,11 +42,14 @@ export interface JobRegistryOptions {
   execTypes: ReadonlyMap<string, { handler: ExecHandler }>
   /** Called with the scanned list, which it may change in place (the `jobs:scanned` hook). */
   onScanned: (jobs: JobFile[]) => Promise<void>
+  /** Where what `summarize` reads statically is remembered, by source. */
+  staticCacheDir?: string
 }
 
 export function createJobRegistry(options: JobRegistryOptions) {
   let files: JobFile[] | undefined
   const display = (file: string) => relative(options.root, file)
+  const readStatic = createStaticRead(options.staticCacheDir)
 
   async function scan(): Promise<JobFile[]> {
     const found = await scanJobs(options.dirs())
@@ -87,8 +91,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
   async function summarize(job: JobFile): Promise<JobSummary> {
     const base = { id: job.id, file: display(job.file) }
     try {
-      const { readStaticJobInfo } = await loadStatic()
-      const info = readStaticJobInfo(await readFile(job.file, 'utf8'), display(job.file))
+      const info = await readStatic(readFileSync(job.file, 'utf8'), display(job.file))
       const definition = info ? checkStatic(job, info) : await loadFile(job)
       return { ...base, ...fromMeta(definition.kind, definition.meta), ...(definition.on ? { on: definition.on } : {}) }
     } catch (error) {
@@ -113,8 +116,8 @@ export function createJobRegistry(options: JobRegistryOptions) {
   async function describeLoadError(file: string, error: unknown): Promise<JobLoadError> {
     if (error instanceof JobDefinitionError) return new JobLoadError(`${display(file)}: ${error.message}`)
     try {
-      const { readStaticJobInfo } = await loadStatic()
-      readStaticJobInfo(await readFile(file, 'utf8'), display(file))
+      const { readStaticJobInfo } = await loadStaticReader()
+      readStaticJobInfo(readFileSync(file, 'utf8'), display(file))
     } catch (error_) {
       if (error_ instanceof JobSyntaxError) return new JobLoadError(error_.message)
     }
@@ -135,13 +138,6 @@ export function createJobRegistry(options: JobRegistryOptions) {
 }
 
 export type JobRegistry = ReturnType<typeof createJobRegistry>
-
-let staticReader: Promise<typeof import('./static')> | undefined
-
-/** The parser loads for `gitvan list` and to explain a load error: a run of a job that loads never needs it. */
-function loadStatic(): Promise<typeof import('./static')> {
-  return (staticReader ??= import('./static'))
-}
 
 function fromMeta(kind: JobKind, meta: JobMeta): Omit<JobSummary, 'id' | 'file'> {
   return { kind, desc: meta.desc, tags: meta.tags, schedule: meta.schedule }

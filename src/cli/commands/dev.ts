@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { defineGitVanCommand } from '../command'
-import { consola } from 'consola'
 import type { DevSession } from '../../dev/session'
+import { loadConsola } from '../../utils/logger'
 import { errorLine } from '../../utils/messages'
 import { createReporter } from '../report'
 import { commonArgs, loadApp } from '../shared'
@@ -45,7 +45,7 @@ export default defineGitVanCommand({
       ...c12Options({ cwd: app.repo.root, configFile: args.config }),
       onUpdate: () => enqueue(() => restart(app.configFile ? [app.configFile] : [])),
     })
-    if (!args.json) consola.withTag('gitvan').info('watching jobs, composables, templates, plugins and the config; Ctrl-C to stop')
+    if (!args.json) loadConsola().consola.withTag('gitvan').info('watching jobs, composables, templates, plugins and the config; Ctrl-C to stop')
     await new Promise<void>((resolve) => {
       let signals = 0
       const onSignal = () => {

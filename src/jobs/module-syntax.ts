@@ -23,3 +23,18 @@ export function importSpecifiers(code: string, file: string): string[] | undefin
   }
   return [...new Set(specifiers)]
 }
+
+/**
+ * The names `code` exports, sorted (`default` included); `undefined` when they cannot be told from the file alone
+ * (`export * from`) or it does not parse. Equal names mean equal auto-imports from an imports dir.
+ */
+export function exportNames(code: string, file: string): string[] | undefined {
+  const { module, errors } = parseSync(file, code, { sourceType: 'module' })
+  if (errors.length > 0) return undefined
+  const names: string[] = []
+  for (const item of module.staticExports.flatMap(entry => entry.entries)) {
+    if (item.exportName.kind === 'None') return undefined
+    names.push(item.exportName.kind === 'Default' ? 'default' : item.exportName.name!)
+  }
+  return [...new Set(names)].sort()
+}

@@ -5,8 +5,12 @@ import { createDaemon } from '../daemon/daemon'
 import type { DaemonEvent, DaemonOptions } from '../daemon/daemon'
 import { writeTypes } from '../jobs/prepare'
 import type { GitVanApp } from '../types/app'
+import { readTextFile } from '../utils/fs'
 import { errorLine } from '../utils/messages'
 import { isWithin } from '../utils/paths'
+
+/** How long chokidar ignores a file's changes after it reported one. */
+const CHOKIDAR_THROTTLE_MS = 50
 
 export type DevEvent = DaemonEvent | { type: 'reload'; files: string[]; config: boolean; jobs: number; durationMs: number }
 
@@ -34,6 +38,8 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
   let timer: NodeJS.Timeout | undefined
   let queue = Promise.resolve()
   let closed = false
+  const reportedAt = new Map<string, number>()
+  const rechecks = new Set<NodeJS.Timeout>()
 
   await writeTypes(app)
   let typedJobs = jobIds((await app.scanJobs()).map(job => job.id))
@@ -46,19 +52,40 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
   // Until chokidar's first scan is done, a change is not seen: `gitvan dev` says it watches only after that.
   await new Promise<void>(resolve => watcher.once('ready', () => resolve()))
   watcher.on('all', (_event, file) => {
-    pending.add(file)
+    reportedAt.set(file, performance.now())
+    changed([file])
+  })
+
+  function changed(files: string[]): void {
+    for (const file of files) pending.add(file)
     clearTimeout(timer)
     // Editors write a file in several steps; one reload per burst.
     timer = setTimeout(() => {
       queue = queue.then(reload).catch(error => options.report({ type: 'warn', message: `reload failed: ${errorLine(error)}` }))
     }, 20)
-  })
+  }
+
+  /**
+   * chokidar drops the changes of a file for 50 ms after it reported one: a file written again that soon (a formatter
+   * after the editor's save, a script) would keep the first version. Once that window is over, the files of a reload
+   * are read again, and those that differ from what the reload read are reloaded.
+   */
+  function recheck(files: Map<string, string | undefined>): void {
+    const last = Math.max(...[...files.keys()].map(file => reportedAt.get(file) ?? 0))
+    const timer = setTimeout(() => {
+      rechecks.delete(timer)
+      const again = [...files].filter(([file, text]) => readTextFile(file) !== text).map(([file]) => file)
+      if (again.length > 0 && !closed) changed(again)
+    }, Math.max(0, last + CHOKIDAR_THROTTLE_MS + 10 - performance.now()))
+    rechecks.add(timer)
+  }
 
   async function reload(): Promise<void> {
     if (closed) return
     const started = performance.now()
     const files = [...pending]
     pending = new Set()
+    recheck(new Map(files.map(file => [file, readTextFile(file)])))
     if (files.some(file => isWithin(pluginsDir, file))) return options.onRestart(files)
     // The changed modules and those importing them are read again; the other jobs come back from the module cache.
     await app.reloadModules(files)
@@ -77,6 +104,7 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
     async close() {
       closed = true
       clearTimeout(timer)
+      for (const recheck of rechecks) clearTimeout(recheck)
       await watcher.close()
       await queue
       await daemon.stop()

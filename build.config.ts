@@ -1,7 +1,14 @@
 import { defineBuildConfig } from 'unbuild'
 
 export default defineBuildConfig({
-  entries: ['src/index', 'src/kit', 'src/cli/index', 'src/cli/bin'],
+  entries: [
+    'src/index',
+    'src/kit',
+    'src/cli/index',
+    'src/cli/bin',
+    // The web page's assets, served as they are (see src/server/assets.ts).
+    { builder: 'copy', input: 'src/ui', outDir: 'dist/ui', pattern: ['*.js', '*.css', '*.svg'] },
+  ],
   declaration: 'node16',
   clean: true,
   rollup: {

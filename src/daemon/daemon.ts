@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { runGit } from '../git/command'
+import { git, runGit } from '../git/command'
+import { compactPacks, countPacks } from '../git/maintenance'
+import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
@@ -25,7 +27,9 @@ import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
-import { readSnapshot } from './snapshot'
+import type { RemoteSync } from './remote-sync'
+import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
+import { createSnapshotReader } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
 import type { DaemonState } from './state'
@@ -85,6 +89,8 @@ const PROGRESS_INTERVAL = 3000
 /** Idle milliseconds before housekeeping, and the least time between two. */
 const HOUSEKEEPING_IDLE = 30_000
 const HOUSEKEEPING_EVERY = 10 * 60_000
+/** Packs written by this daemon before housekeeping merges them. */
+const COMPACT_AFTER_PACKS = 16
 
 /** A claimed item, with the session (runner and publisher) it was claimed by. */
 interface Flight {
@@ -100,10 +106,14 @@ interface Session {
 
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const cwd = app.repo.root
+  const { refs } = app
+  /** With a remote, the branches followed are the remote's (fetched by `sync`), not this clone's. */
+  const branchesPrefix = refs.remote ? remoteBranchesPrefix(refs.remote) : 'refs/heads/'
+  const snapshots = createSnapshotReader(cwd, app.repo.commonDir, branchesPrefix)
   const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
-  const liveness = createRunnerLiveness(app.options.locks.ttl)
+  const liveness = createRunnerLiveness(app.options.locks.ttl, refs)
   const checkouts = createCheckouts(app.repo)
   const anchors = createAnchors(cwd)
   const reported = new Set<string>()
@@ -125,6 +135,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let closeReason: DaemonCloseInfo = { reason: 'done' }
   let watcher: RefWatcher | undefined
   let schedules: Schedules | undefined
+  let sync: RemoteSync | undefined
+  let stopWatchingReach = () => {}
   let current: Promise<TickSummary> | undefined
   let dirty = false
   let stopping = false
@@ -135,6 +147,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let releaseTimer: NodeJS.Timeout | undefined
   let housekeepingTimer: NodeJS.Timeout | undefined
   let lastHousekeeping = 0
+  /** The number of packs when this daemon started (or last merged its own): what its writes added is the rest. */
+  let packsAtStart: number | undefined
   let retryPass = options.retryFailed === true
   let stateWritten = 0
   /** Settled heads advanced in memory and not yet written to the state: plans start from them. */
@@ -179,8 +193,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   }
 
   /**
-   * Once the daemon has been idle for a while, `git gc --auto`: git decides whether there is anything to pack (its
-   * `gc.auto` thresholds), so the objects runs leave are packed before the user's own next commit has to.
+   * Once the daemon has been idle for a while: the packs its own writes left merged (see `compactOwnPacks`), then
+   * `git gc --auto`, where git decides whether there is anything else to pack (its `gc.auto` thresholds), so the
+   * objects runs leave are packed before the user's own next commit has to.
    */
   function scheduleHousekeeping(): void {
     clearTimeout(housekeepingTimer)
@@ -188,9 +203,23 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     housekeepingTimer = setTimeout(() => {
       if (stopping || queue.size() > 0 || Date.now() - lastHousekeeping < HOUSEKEEPING_EVERY) return
       lastHousekeeping = Date.now()
-      runGit(['gc', '--auto', '--quiet'], { cwd }).catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+      void compactOwnPacks()
+        .then(() => runGit(['gc', '--auto', '--quiet'], { cwd }))
+        .catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
     }, HOUSEKEEPING_IDLE)
     housekeepingTimer.unref()
+  }
+
+  /**
+   * Every fast-import of receipts or claims is a pack, and a backlog leaves a hundred, whose notes trees mostly
+   * repeat each other: once this daemon added `COMPACT_AFTER_PACKS` of them, `git repack --geometric` merges the
+   * small packs (deltas make the trees a fraction of their size), at the cost of those packs only.
+   */
+  async function compactOwnPacks(): Promise<void> {
+    const packs = await countPacks(app.repo.commonDir)
+    if (packsAtStart === undefined || packs - packsAtStart < COMPACT_AFTER_PACKS) return
+    await compactPacks(cwd).catch(error => warnOnce(`repack:${errorLine(error)}`, `housekeeping (git repack --geometric=2) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+    packsAtStart = await countPacks(app.repo.commonDir)
   }
 
   /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
@@ -224,7 +253,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const current = session
       const release = current?.publisher.finished() ?? []
       if (!current || release.length === 0 || stopping) return
-      claimWork(cwd, current.runner, [], liveness, { release })
+      claimWork(refs, current.runner, [], liveness, { release })
         .then(() => current.publisher.released(release))
         .catch(error => warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`))
     }, 1000)
@@ -253,13 +282,13 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A runner lease and the publisher fenced by it. A runner that lost its lease (judged dead) is replaced. */
   async function startSession(): Promise<Session> {
-    const runner = await startRunner(cwd, {
+    const runner = await startRunner(refs, {
       ttl: app.options.locks.ttl,
       // What `gitvan status` shows of this daemon, as of its last renewal.
       info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ cwd, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -290,8 +319,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function tick(): Promise<TickSummary> {
     const at = new Date()
-    const snapshot = await readSnapshot(cwd)
-    const { state: stored } = await readState(cwd)
+    const { state: stored } = await readState(refs)
+    const snapshot = await snapshots.read(stored ?? undefined)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
     for (const [tag, type] of snapshot.otherTags) {
@@ -314,7 +343,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     if (retryPass) candidates.push(...await failedItems(seenLines, state))
 
     const open = dedupe([...candidates, ...tagWork, ...branchWork]).filter(item => !settled.has(itemId(item)) && !inFlight.has(itemId(item)))
-    const progress = open.length > 0 ? await readProgress(open) : new Map<string, ItemProgress>()
+    const read = open.length > 0 ? await readProgress(open) : { progress: new Map<string, ItemProgress>(), tip: null }
+    const { progress } = read
     const now = Date.now()
     const todo: WorkItem[] = []
     let waiting = 0
@@ -330,7 +360,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     scheduleRetryTick(wakeAt)
     held.clear()
-    const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo) : 0
+    const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo, read) : 0
     await settle(snapshot, state, tagWork, branchWork)
     reportProgress()
     scheduleHousekeeping()
@@ -342,11 +372,11 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
    * Claim `items` (those other runners hold are theirs), check their receipts once more under the claim (another
    * runner may have finished them before it), and queue the rest in order. Returns how many were queued.
    */
-  async function dispatch(items: WorkItem[]): Promise<number> {
+  async function dispatch(items: WorkItem[], read: { progress: Map<string, ItemProgress>; tip: string | null }): Promise<number> {
     const byId = new Map(items.map(item => [itemId(item), item]))
     const current = await currentSession()
     const release = current.publisher.finished()
-    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
+    const result = await claimWork(refs, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
     current.publisher.released(release)
     for (const { runner: who, why } of result.reclaimed) options.report({ type: 'warn', message: `took over the work of runner ${who}: ${why}` })
     for (const [id, holder] of result.held) held.set(id, holder)
@@ -355,7 +385,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const granted = result.granted.map(id => byId.get(id)!)
     for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
     current.publisher.track(claim, granted.length)
-    const fresh = await readProgress(granted)
+    // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
+    // Read them again only when some runner but this one published since they were read for planning.
+    await app.receipts.sync()
+    const fresh = await app.receipts.unchangedSince(read.tip) ? read.progress : (await readProgress(granted)).progress
     const now = Date.now()
     const runnable = granted.filter((item) => {
       const status = itemStatus(item, fresh, now)
@@ -368,10 +401,11 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     return runnable.length
   }
 
-  async function readProgress(items: WorkItem[]): Promise<Map<string, ItemProgress>> {
-    const { receipts, invalid } = await app.receipts.read([...new Set(items.map(item => item.noteOn))])
+  /** The progress of `items` from their receipts, and the notes commit it was read at. */
+  async function readProgress(items: WorkItem[]): Promise<{ progress: Map<string, ItemProgress>; tip: string | null }> {
+    const { receipts, invalid, tip } = await app.receipts.read([...new Set(items.map(item => item.noteOn))])
     for (const { sha, line } of invalid) warnOnce(`receipt:${sha}:${line}`, `skipping a receipt line on ${sha.slice(0, 7)} that is not a GitVan receipt: ${line.slice(0, 80)}`)
-    return progressOf(receipts)
+    return { progress: progressOf(receipts), tip }
   }
 
   /** `--retry-failed`: the items of each line's last `lookback` settled commits whose last receipt failed. */
@@ -384,7 +418,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const work = await planLine({ ...line, tip: base }, undefined, { cwd, jobs: jobs.jobs, base: null, others: null, lookback: config.lookback, window: config.lookback, isSettled: () => false, onProblem: () => {} })
       found.push(...plannedItems(work))
     }
-    const progress = await readProgress(found)
+    const { progress } = await readProgress(found)
     const failed = found.filter(item => itemStatus(item, progress, Date.now()) === 'failed')
     for (const item of failed) retryOnce.add(itemId(item))
     return failed
@@ -419,7 +453,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     stateWritten = Date.now()
     const heads = new Map(localHeads)
     localHeads.clear()
-    await updateState(cwd, (state) => {
+    await updateState(refs, (state) => {
       for (const [name, { from, to }] of heads) {
         // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
         if ((state.heads[name] ?? null) === from) state.heads[name] = to
@@ -434,7 +468,23 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A first start: tags and branches that exist are history, not news. */
   async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
-    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
+    // Branches whose tip is already in a checked-out line have nothing of their own to run: they start settled, so
+    // a repository with thousands of branches costs one `for-each-ref --merged` on a first start, not a walk each.
+    const served = historyLines(snapshot, self, config.worktrees).filter(line => line.checkedOut)
+    const merged = new Map<string, string>()
+    for (const line of served) {
+      const names = await git(['for-each-ref', '--format=%(refname)', `--merged=${line.tip}`, branchesPrefix], { cwd })
+      for (const ref of names.split('\n').filter(Boolean)) {
+        const branch = ref.slice(branchesPrefix.length)
+        if (snapshot.branches.has(branch) && !served.some(other => other.branch === branch)) merged.set(branch, snapshot.branches.get(branch)!)
+      }
+    }
+    return updateState(refs, state => ({
+      ...state,
+      heads: { ...Object.fromEntries(merged), ...state.heads },
+      tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(),
+      branches: [...snapshot.branches.keys()].sort(),
+    }))
   }
 
   /** One slot of a schedule: the job runs on HEAD of the daemon's worktree, its receipt on the slot's anchor. */
@@ -450,15 +500,15 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const item = { job, key: `schedule:${slot}`, sha: head, noteOn: anchorIds.get(slot)!, trigger: { type: 'schedule' as const, slot }, branch: self.branch, commitTime: Date.parse(slot) / 1000, place: self }
       return { ...item, groups: groupsOf(item, message => warnOnce(message, message)) }
     })
-    const progress = await readProgress(items)
-    const due = items.filter(item => itemStatus(item, progress, Date.now()) === 'todo')
+    const read = await readProgress(items)
+    const due = items.filter(item => itemStatus(item, read.progress, Date.now()) === 'todo')
     for (const item of items) if (!due.includes(item)) slotsDone.set(job.id, (item.trigger as { slot: string }).slot)
-    if (due.length > 0) await dispatch(due)
+    if (due.length > 0) await dispatch(due, read)
   }
 
   /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */
   async function catchUp(): Promise<void> {
-    const { state } = await readState(cwd)
+    const { state } = await readState(refs)
     const now = new Date()
     for (const job of jobs.jobs.filter(job => job.job.meta.schedule)) {
       const since = state?.schedules[job.id]
@@ -493,7 +543,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     current = tick()
       .catch((error) => {
-        options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
+        // An outage is said once (see `watchReach`); the tick after it answers again picks up.
+        if (!(error instanceof RemoteUnreachableError)) options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
         return { queued: 0, held: 0, waiting: 0 }
       })
       .finally(() => {
@@ -515,6 +566,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     let waitingSince: number | undefined
     let told = ''
     for (;;) {
+      await sync?.now()
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
@@ -550,17 +602,24 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       return loaded
     },
     async run() {
+      packsAtStart = await countPacks(app.repo.commonDir)
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      if (refs.remote) {
+        await startSync(refs.remote)
+      } else {
+        const from = await adoptCloneReceipts(app, message => options.report({ type: 'warn', message }))
+        if (from) options.report({ type: 'warn', message: `first start in this clone: fetched the receipts and logs of ${from}, so work done elsewhere is not done again` })
+      }
       session = await startSession()
-      const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
+      const worktrees = config.worktrees === 'all' ? (await snapshots.read()).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
       options.report({ type: 'start', version: app.version, root: app.repo.root, runner: session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: jobs.jobs.map(job => job.id), broken: [...jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
       try {
         if (options.once) {
           await runOnce()
         } else if (!stopping) {
-          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
+          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick, also: refs.remote ? [branchesPrefix.slice(0, -1)] : [] })
           await catchUp()
           if (!stopping) startTimers()
           requestTick()
@@ -569,6 +628,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       } finally {
         await closeSession()
       }
+      // `--once` has no idle time later: a backlog's packs are merged before it returns.
+      if (options.once && app.options.daemon.housekeeping) await compactOwnPacks()
       await app.callHook('daemon:close', closeReason)
     },
     async stop(signal) {
@@ -587,9 +648,31 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
   }
 
+  /**
+   * With a remote: fetch everything before the first tick (a fresh clone learns the receipts, the state and the
+   * leases before it plans anything), then on the poll interval and when poked; say an outage once, and its end.
+   */
+  async function startSync(remote: string): Promise<void> {
+    let lostAt = 0
+    stopWatchingReach = refs.onReachability((reachable) => {
+      if (!reachable) {
+        lostAt = Date.now()
+        options.report({ type: 'warn', message: `remote ${remote} is unreachable: taking no new work, keeping finished runs (${session?.publisher.pending() ?? 0} waiting) until it answers` })
+        return
+      }
+      options.report({ type: 'warn', message: `remote ${remote} answers again after ${((Date.now() - lostAt) / 1000).toFixed(1)} s: publishing what waited, taking work again` })
+      requestTick()
+    })
+    sync = startRemoteSync(app, { interval: config.pollInterval, onSynced: requestTick, onProblem: message => warnOnce(message, message) })
+    await sync.start().catch((error: unknown) => {
+      throw new Error(`Cannot start the daemon with remote ${remote}: ${errorLine(error)}; check the remote (\`git ls-remote ${remote}\`) and start again`)
+    })
+  }
+
   async function closeSession(): Promise<void> {
     clearTimeout(releaseTimer)
     clearTimeout(housekeepingTimer)
+    await sync?.close()
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()
@@ -599,6 +682,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     finalSettle = true
     await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
+    stopWatchingReach()
     await checkouts.close()
   }
 }

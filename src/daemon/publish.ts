@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { casBackoff } from '../git/cas'
-import { refTransaction } from '../git/refs'
+import { RemoteUnreachableError } from '../git/remote'
 import { releaseOps } from '../locks/claims'
-import { leaseVerifyOp } from '../locks/lease'
 import type { Runner } from '../locks/runners'
 import type { ReceiptStore } from '../receipts/store'
+import type { RefStore } from '../types/git'
 import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import { errorLine } from '../utils/messages'
@@ -21,7 +21,8 @@ export interface FinishedRun<T> {
 }
 
 export interface PublisherOptions<T> {
-  cwd: string
+  /** Where the claims ledger is decided (the receipts go through `store`). */
+  refs: RefStore
   store: ReceiptStore
   runner: Runner
   /** Publish once this many runs finished (default 512)... */
@@ -59,14 +60,19 @@ export interface Publisher<T> {
  * items are all published is released later, with the runner's next ledger write (or on close): releasing after
  * the receipts are in is always safe (nobody may run an item while it is claimed, and nobody needs to once its
  * receipt is there), and it saves a ledger write per batch. Publishing goes on while runs go on: a slow run holds
- * back no receipt.
+ * back no receipt. While a remote is out of reach, finished runs wait here and are published once it answers.
  */
+/** The most receipts in one notes commit: a backlog's batches grow up to this while a publish is under way. */
+const MAX_BATCH = 4096
+
 export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   const open = new Map<string, number>()
   const done = new Set<string>()
-  let waiting: FinishedRun<T>[] = []
+  const waiting: FinishedRun<T>[] = []
   let timer: NodeJS.Timeout | undefined
   let chain = Promise.resolve()
+  /** A publish waits in `chain` that has not started: it will take the runs added meanwhile. */
+  let queued = false
 
   const settle = (claim: string, by: number) => {
     const left = (open.get(claim) ?? 0) - by
@@ -75,30 +81,33 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   }
 
   async function publish(runs: FinishedRun<T>[]): Promise<void> {
+    const entries = runs.map(run => ({ receipt: run.receipt, on: run.on, log: run.log }))
     for (let attempt = 0; ; attempt++) {
-      const lease = options.runner.lease()
-      if (!lease) return options.onDropped(runs, 'this runner lost its lease')
+      if (!options.runner.lease()) return options.onDropped(runs, 'this runner lost its lease')
+      let away = false
       try {
-        if (await options.store.publish(runs.map(run => ({ receipt: run.receipt, on: run.on, log: run.log })), [leaseVerifyOp(lease)])) {
+        if (await options.runner.fenced(fence => options.store.publish(entries, fence))) {
           for (const run of runs) settle(run.claim, 1)
           return options.onPublished(runs)
         }
       } catch (error) {
-        options.onProblem(`publishing ${runs.length} receipt(s) failed, retrying: ${errorLine(error)}`)
+        // An outage is said once by the daemon; the receipts wait for the remote.
+        away = error instanceof RemoteUnreachableError
+        if (!away) options.onProblem(`publishing ${runs.length} receipt(s) failed, retrying: ${errorLine(error)}`)
       }
       // The notes ref moved (another runner published), or git was busy: build again.
-      await sleep(casBackoff(Math.min(attempt, 6)))
+      await sleep(away ? 1000 : casBackoff(Math.min(attempt, 6)))
     }
   }
 
   /** Release every claim of this runner still in the ledger: its last write, fenced by its lease. */
   async function releaseAll(): Promise<void> {
     const claims = [...new Set([...open.keys(), ...done])]
-    const lease = options.runner.lease()
-    if (claims.length === 0 || !lease) return
+    if (claims.length === 0 || !options.runner.lease()) return
     for (let attempt = 0; attempt < 50; attempt++) {
-      const ops = await releaseOps(options.cwd, claims)
-      if (ops.length === 0 || await refTransaction(options.cwd, [...ops, leaseVerifyOp(lease)])) break
+      const ops = await releaseOps(options.refs, claims)
+      if (ops.length === 0 || await options.runner.fenced(async fence => (await options.refs.transaction([...ops, ...fence])) || null)) break
+      if (!options.runner.lease()) break
       await sleep(casBackoff(Math.min(attempt, 6)))
     }
     open.clear()
@@ -107,17 +116,32 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
 
   function schedule(): void {
     if (timer || waiting.length === 0) return
-    timer = setTimeout(() => void flush(), options.interval ?? 200)
+    timer = setTimeout(() => void startPublish(), options.interval ?? 200)
     timer.unref()
   }
 
-  function flush(): Promise<void> {
+  /**
+   * One publish at a time, taking what waits when it starts: while one is in Git's hands the next batch grows, so
+   * a backlog writes few large notes commits (each rewrites the fan-out trees it touches) and a quiet daemon small
+   * prompt ones.
+   */
+  function startPublish(): Promise<void> {
     clearTimeout(timer)
     timer = undefined
-    const runs = waiting
-    waiting = []
-    if (runs.length > 0) chain = chain.then(() => publish(runs))
+    if (waiting.length === 0 || queued) return chain
+    queued = true
+    chain = chain.then(() => {
+      queued = false
+      const runs = waiting.splice(0, MAX_BATCH)
+      if (waiting.length > 0) void startPublish()
+      return runs.length > 0 ? publish(runs) : undefined
+    })
     return chain
+  }
+
+  async function flush(): Promise<void> {
+    while (waiting.length > 0 || queued) await startPublish()
+    await chain
   }
 
   return {
@@ -132,7 +156,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     },
     add(run) {
       waiting.push(run)
-      if (waiting.length >= (options.batch ?? 512)) void flush()
+      if (waiting.length >= (options.batch ?? 512)) void startPublish()
       else schedule()
     },
     flush,

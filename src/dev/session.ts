@@ -12,7 +12,7 @@ import { isWithin } from '../utils/paths'
 /** How long chokidar ignores a file's changes after it reported one. */
 const CHOKIDAR_THROTTLE_MS = 50
 
-export type DevEvent = DaemonEvent | { type: 'reload'; files: string[]; config: boolean; jobs: number; durationMs: number }
+export type DevEvent = DaemonEvent | { type: 'reload'; files: string[]; config: boolean; jobs: number; durationMs: number } | { type: 'ui'; url: string }
 
 export interface DevSessionOptions extends Pick<DaemonOptions, 'lookback' | 'concurrency' | 'worktrees'> {
   report: (event: DevEvent) => void

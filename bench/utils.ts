@@ -175,11 +175,13 @@ export function cpuMs(pid: number): number {
 }
 
 /**
- * The built CLI as a command for `startDaemon`, reflecting the current source: `dist/` when it is newer than every
- * file under `src/`, else a private build of the source in a temporary package (so a stale `dist/` neither misleads
+ * The built CLI as a command for `startDaemon`, reflecting the current source (or `BENCH_CLI`): `dist/` when it is
+ * newer than every file under `src/`, else a private build of the source in a temporary package (so a stale `dist/` neither misleads
  * the figures nor gets replaced under other users' feet). The private package links this one's node_modules.
  */
 export function builtDaemonCli(): { cli: string[]; cleanup: () => void } {
+  // Another build to measure (a before/after comparison): `BENCH_CLI=/path/to/dist/cli/bin.mjs npm run bench`.
+  if (process.env.BENCH_CLI) return { cli: [process.env.BENCH_CLI], cleanup: () => {} }
   ensureBuilt()
   const built = statSync(builtCli).mtimeMs
   if (newestUnder(join(root, 'src')) < built) return { cli: [builtCli], cleanup: () => {} }

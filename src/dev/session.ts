@@ -88,11 +88,12 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
     recheck(new Map(files.map(file => [file, readTextFile(file)])))
     if (files.some(file => isWithin(pluginsDir, file))) return options.onRestart(files)
     // The changed modules and those importing them are read again; the other jobs come back from the module cache.
-    await app.reloadModules(files)
+    const dropped = await app.reloadModules(files)
     const loaded = await daemon.reloadJobs()
     const jobs = jobIds([...loaded.jobs.map(job => job.id), ...loaded.broken.keys()])
-    // The types name the job ids and the auto-imports: written again only when those may have changed.
-    if (jobs.join('\n') !== typedJobs.join('\n') || files.some(file => app.importsDirs.some(dir => isWithin(dir, file)))) {
+    // The types name the job ids and the auto-imports: written again only when those may have changed (the
+    // auto-imports did when every module was dropped: an export was added, renamed or removed).
+    if (jobs.join('\n') !== typedJobs.join('\n') || dropped === 'all') {
       await writeTypes(app)
       typedJobs = jobs
     }

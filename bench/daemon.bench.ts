@@ -85,20 +85,34 @@ function commit(repo: string, message: string): { invoked: number; returned: num
   return { invoked, returned, sha: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repo, env: gitEnv, encoding: 'utf8' }).trim() }
 }
 
-/** `count` commits, one at a time, each once the daemon is idle: when its job started, after `git commit` returned and after it was invoked. */
-async function commitToStart(repo: string, daemon: DaemonProcess, files: { starts: string; ticks: string }, count: number): Promise<{ afterReturn: number[]; afterInvoked: number[] }> {
+interface CommitDelays {
+  /** Job start after `git commit` returned. */
+  afterReturn: number[]
+  /** Job start after `git commit` was invoked. */
+  afterInvoked: number[]
+}
+
+/** A commit into an idle daemon's repository: when its job started, after `git commit` returned and was invoked. */
+function gitvanCommits(repo: string, daemon: DaemonProcess, files: { starts: string; ticks: string }): CommitDelays & { step: (n: number) => Promise<void> } {
   const signal = signals(files)
-  const afterReturn: number[] = []
-  const afterInvoked: number[] = []
-  for (let n = 0; n < count; n++) {
-    const from = signal.ticks().length
-    const made = commit(repo, `latency ${n}`)
-    const started = await waitFor(`the run of commit ${n}`, () => signal.startOf(made.sha), { interval: 2, timeout: 60_000, watch: [daemon] })
-    afterReturn.push(started - made.returned)
-    afterInvoked.push(started - made.invoked)
-    await waitFor('the daemon to be idle again', () => signal.settledSince(from), { interval: 2, timeout: 60_000, watch: [daemon] })
+  const delays: CommitDelays = { afterReturn: [], afterInvoked: [] }
+  return {
+    ...delays,
+    async step(n) {
+      const from = signal.ticks().length
+      const made = commit(repo, `latency ${n}`)
+      const started = await waitFor(`the run of commit ${n}`, () => signal.startOf(made.sha), { interval: 2, timeout: 60_000, watch: [daemon] })
+      delays.afterReturn.push(started - made.returned)
+      delays.afterInvoked.push(started - made.invoked)
+      await waitFor('the daemon to be idle again', () => signal.settledSince(from), { interval: 2, timeout: 60_000, watch: [daemon] })
+    },
   }
-  return { afterReturn, afterInvoked }
+}
+
+async function commitToStart(repo: string, daemon: DaemonProcess, files: { starts: string; ticks: string }, count: number): Promise<CommitDelays> {
+  const commits = gitvanCommits(repo, daemon, files)
+  for (let n = 0; n < count; n++) await commits.step(n)
+  return commits
 }
 
 /** A daemon started in a stamp project, once its first run is done and it is idle. */
@@ -110,39 +124,38 @@ async function idleDaemon(cli: string[], repo: string, files: { starts: string; 
 }
 
 /** lefthook's post-commit hook running one command that notes when it started: the same measure for a peer. */
-function lefthookCommitToStart(count: number): { afterReturn: number[]; afterInvoked: number[] } | undefined {
-  const lefthook = lefthookBin()
-  if (!lefthook) return undefined
-  const repo = tempRepo()
-  try {
-    const starts = join(repo, '.git', 'starts.log')
-    writeFiles(repo, { 'lefthook.yml': `post-commit:\n  jobs:\n    - run: date +%s%N >> ${starts}\n` })
-    execFileSync(lefthook, ['install'], { cwd: repo, env: gitEnv, stdio: 'ignore' })
-    const afterReturn: number[] = []
-    const afterInvoked: number[] = []
-    for (let n = 0; n < count; n++) {
+function lefthookCommits(repo: string, lefthook: string): CommitDelays & { step: (n: number) => void } {
+  const starts = join(repo, '.git', 'starts.log')
+  writeFiles(repo, { 'lefthook.yml': `post-commit:\n  jobs:\n    - run: date +%s%N >> ${starts}\n` })
+  execFileSync(lefthook, ['install'], { cwd: repo, env: gitEnv, stdio: 'ignore' })
+  const delays: CommitDelays = { afterReturn: [], afterInvoked: [] }
+  return {
+    ...delays,
+    step(n) {
       const made = commit(repo, `latency ${n}`)
       const started = Number(readFileSync(starts, 'utf8').trim().split('\n').at(-1)) / 1e6
-      afterReturn.push(started - made.returned)
-      afterInvoked.push(started - made.invoked)
-    }
-    return { afterReturn, afterInvoked }
-  } finally {
-    rmSync(repo, { recursive: true, force: true })
+      delays.afterReturn.push(started - made.returned)
+      delays.afterInvoked.push(started - made.invoked)
+    },
   }
 }
 
-/** An idle long-running daemon, defaults: commit -> its job started, against lefthook's post-commit. */
+/** An idle long-running daemon, defaults: commit -> its job started, against lefthook's post-commit (commits alternate). */
 async function latency(cli: string[]): Promise<void> {
   const repo = tempRepo()
+  const peerRepo = tempRepo()
   const files = stampProject(repo)
   importCommits(repo, 1)
   const daemon = await idleDaemon(cli, repo, files)
   try {
-    const gitvan = await commitToStart(repo, daemon, files, LATENCY_COMMITS)
-    const peer = lefthookCommitToStart(LATENCY_COMMITS)
-    const after = stats(gitvan.afterReturn)
-    row(`commit -> job start, after \`git commit\` returned (${LATENCY_COMMITS} commits, idle daemon)`, after, 'ms')
+    const lefthook = lefthookBin()
+    const gitvan = gitvanCommits(repo, daemon, files)
+    const peer = lefthook ? lefthookCommits(peerRepo, lefthook) : undefined
+    for (let n = 0; n < LATENCY_COMMITS; n++) {
+      await gitvan.step(n)
+      peer?.step(n)
+    }
+    row(`commit -> job start, after \`git commit\` returned (${LATENCY_COMMITS} commits, idle daemon)`, stats(gitvan.afterReturn), 'ms')
     report('  p99', quantile(gitvan.afterReturn, 0.99), 'ms')
     row('`git commit` invoked -> job start', stats(gitvan.afterInvoked), 'ms', peer ? [{ name: 'lefthook post-commit (runs inside `git commit`)', figure: stats(peer.afterInvoked) }] : [])
     report('  p99', quantile(gitvan.afterInvoked, 0.99), 'ms')
@@ -150,6 +163,7 @@ async function latency(cli: string[]): Promise<void> {
   } finally {
     await daemon.kill()
     rmSync(repo, { recursive: true, force: true })
+    rmSync(peerRepo, { recursive: true, force: true })
   }
 }
 

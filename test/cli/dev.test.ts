@@ -62,6 +62,17 @@ describe('gitvan dev', () => {
     expect(await dev.stop()).toBe(0)
   }, 90_000)
 
+  it('a changed local plugin restarts the app with its new code, not the one loaded before', async () => {
+    const plugin = (version: string) => `import { writeFileSync } from 'node:fs'\nexport default defineGitVanPlugin({ meta: { name: 'p' }, setup(_options, app) { app.hook('dev:reload', () => writeFileSync('out.txt', '${version}')) } })\n`
+    const repo = createProject({ 'gitvan.config.mjs': FAST, '.gitignore': 'out.txt\n.gitvan/\n', 'plugins/p.ts': plugin('v1'), 'jobs/a.ts': 'export default defineJob({ run: () => {} })\n' })
+    const dev = startDaemon(repo, [], 'dev')
+    await dev.until(events => events.some(event => event.type === 'start'))
+    writeFileSync(join(repo, 'plugins/p.ts'), plugin('v2'))
+    await dev.until(events => events.some(event => event.type === 'reload' && event.config === true))
+    expect(readFileSync(join(repo, 'out.txt'), 'utf8')).toBe('v2')
+    expect(await dev.stop()).toBe(0)
+  }, 60_000)
+
   it('text mode: each reload names the files that changed, relative to the root; branch runs name their branch', async () => {
     const repo = createProject({
       'gitvan.config.mjs': FAST,

@@ -36,6 +36,8 @@ export default defineGitVanCommand({
       const started = performance.now()
       await session.close()
       await app.close()
+      // The new app must not find the old one's modules (a changed local plugin, the jobs) in the module cache.
+      await app.reloadModules()
       app = await loadApp(args)
       await start()
       await app.callHook('dev:reload', { files, config: true })

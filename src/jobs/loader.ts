@@ -84,7 +84,8 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   }
 
   const isProjectModule = (file: string) => isWithin(options.root, file) && !file.includes('/node_modules/') && !isWithin(ownRoot, file)
-  const loadedModules = () => Object.keys(moduleCache).filter(isProjectModule)
+  // jiti keys the modules it evaluates by their normalized path: a prefix sorts out the process's other modules cheaply.
+  const loadedModules = () => Object.keys(moduleCache).filter(file => file.startsWith(options.root) && isProjectModule(file))
 
   function forgetAll(): 'all' {
     for (const file of loadedModules()) delete moduleCache[file]

@@ -1,4 +1,4 @@
-import { join, relative, resolve } from 'pathe'
+import { isAbsolute, join, relative, resolve } from 'pathe'
 import { loadGitVanConfig } from '../config/load'
 import { builtinExecTypes } from '../exec/builtins'
 import { registerExecType } from '../exec/registry'
@@ -42,7 +42,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
   // the repository (shared by its worktrees).
   const cacheDir = join(repo.commonDir, 'gitvan/cache')
-  const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides, cacheDir: join(cacheDir, 'jiti') })
+  const { config, configFile, unknownKeys, sourceOf } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides, cacheDir: join(cacheDir, 'jiti') })
   const configName = configFile ? relative(repo.root, configFile) : 'the config'
   const pkg = gitvanPackage()
   const hooks = createGitVanHooks()
@@ -139,7 +139,8 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   await hooks.callHook('config:resolved', config)
   await collectExecTypes(app)
   await hooks.callHook('llm:providers', llmProviders)
-  warnUnknownKeys(unknownKeys, plugins, configName)
+  const shown = (source: string) => (isAbsolute(source) ? relative(repo.root, source) : source)
+  warnUnknownKeys(unknownKeys, plugins, key => shown(sourceOf(key)))
   return app
 }
 

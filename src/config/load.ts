@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import type { ResolvedConfig } from 'c12'
 import type { Jiti } from 'jiti'
 import { join } from 'pathe'
 import type { GitVanConfig, ResolvedGitVanConfig } from '../types/config'
@@ -7,8 +8,9 @@ import { gitvanPackage } from '../utils/self'
 import { configDefaults } from './defaults'
 import { mergeConfig } from './merge'
 import { CONFIG_EXTENSIONS, readPlainConfig } from './plain'
+import type { PlainConfig } from './plain'
 import { ConfigError, validateConfig } from './schema'
-import { errorLine } from '../utils/messages'
+import { RC_FILE, checkRcFile, configSourceOf, loadFailure } from './sources'
 
 export interface LoadConfigOptions {
   /** Where to look for the config (the repository root). */
@@ -27,6 +29,8 @@ export interface LoadedConfig {
   configFile?: string
   /** Top-level keys GitVan does not know (plugins may claim them). */
   unknownKeys: string[]
+  /** The file that sets a key path (`daemon.lookback`), for messages; `the overrides` for flags. */
+  sourceOf: (path: string) => string
 }
 
 /**
@@ -36,24 +40,22 @@ export interface LoadedConfig {
 export async function loadGitVanConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
   const jiti = configJiti(options)
   const loaded = new Map<string, unknown>()
-  let result: { config: GitVanConfig; configFile?: string }
+  let result: ResolvedConfig<GitVanConfig>
   try {
     const plain = options.configFile === undefined ? await readPlainConfig(options.cwd, jiti, loaded) : undefined
-    // What c12 does for a lone config file: the overrides over it, and the defaults under both.
-    result = plain
-      ? { config: mergeConfig(mergeConfig(options.overrides ?? {}, plain.config), configDefaults as GitVanConfig), configFile: plain.configFile }
-      : await (await import('c12')).loadConfig<GitVanConfig>({ ...c12Options(options), jiti: handing(jiti, loaded) })
+    result = plain ? asC12Would(plain, options) : await (await import('c12')).loadConfig<GitVanConfig>({ ...c12Options(options), jiti: handing(jiti, loaded) })
   } catch (error) {
-    const file = options.configFile ?? 'gitvan.config.ts'
-    throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${errorLine(error)}`)
+    throw loadFailure(error, options.cwd, options.configFile)
   }
+  checkRcFile(options.cwd)
   const configFile = result.configFile && existsSync(result.configFile) ? result.configFile : undefined
   if (options.configFile && !configFile) {
     throw new ConfigError(`Config file ${options.configFile} not found in ${options.cwd}: fix the --config path or leave it out to use gitvan.config.*`)
   }
   const config = { ...result.config, rootDir: options.cwd } as ResolvedGitVanConfig
-  const unknownKeys = validateConfig(config, configFile ?? 'the config')
-  return { config, configFile, unknownKeys }
+  const sourceOf = configSourceOf(result, options.cwd)
+  const unknownKeys = validateConfig(config, sourceOf)
+  return { config, configFile, unknownKeys, sourceOf: path => sourceOf(path.split('.')) }
 }
 
 /** How c12 finds and merges the config: shared by loading and by `gitvan dev`'s watching. */
@@ -62,7 +64,7 @@ export function c12Options(options: LoadConfigOptions) {
     name: 'gitvan',
     cwd: options.cwd,
     configFile: options.configFile,
-    rcFile: '.gitvanrc',
+    rcFile: RC_FILE,
     globalRc: false,
     dotenv: false,
     packageJson: true,
@@ -84,6 +86,20 @@ function configJiti(options: LoadConfigOptions): Jiti {
     alias: gitvanPackage().entries,
     ...(options.cacheDir ? { fsCache: options.cacheDir } : {}),
   })
+}
+
+/**
+ * What c12 gives for a lone config file: the overrides over it and the defaults under both, with its layers (the
+ * overrides, then the file) for `configSourceOf`.
+ */
+function asC12Would(plain: PlainConfig, options: LoadConfigOptions): ResolvedConfig<GitVanConfig> {
+  const { overrides } = options
+  return {
+    config: mergeConfig(mergeConfig(overrides ?? {}, plain.config), configDefaults as GitVanConfig),
+    configFile: plain.configFile,
+    cwd: options.cwd,
+    layers: [...(overrides ? [{ config: overrides }] : []), ...(plain.configFile ? [{ config: plain.config, configFile: 'gitvan.config', cwd: options.cwd }] : [])],
+  }
 }
 
 /** `jiti`, except that a file read already gives back its value: c12 does not evaluate the config a second time. */

@@ -4,12 +4,14 @@ import { compactPacks, countPacks } from '../git/maintenance'
 import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
+import { cleanupIndexLocks } from '../jobs/run-records'
 import { claimWork } from '../locks/claims'
 import type { Runner } from '../locks/runners'
 import { createRunnerLiveness, startRunner } from '../locks/runners'
 import type { GitVanApp } from '../types/app'
 import type { DaemonCloseInfo } from '../types/hooks'
 import type { Receipt } from '../types/receipt'
+import { cleanupTempFiles } from '../utils/fs'
 import { errorLine } from '../utils/messages'
 import { linkSignals } from '../utils/abort'
 import { definedValues } from '../utils/object'
@@ -26,7 +28,7 @@ import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
 import type { Schedules } from './schedule'
-import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
+import { catchUpSlots, createAnchors, slotKey, startSchedules } from './schedule'
 import type { RemoteSync } from './remote-sync'
 import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
 import { createSnapshotReader } from './snapshot'
@@ -80,8 +82,12 @@ export interface Daemon {
   reloadJobs: () => Promise<LoadedJobs>
 }
 
-/** Planned commits per line that may still have unsettled items: how far ahead of the settled commit planning goes. */
-const WINDOW = 1000
+/**
+ * Planned (job, commit) pairs per line that may still be unsettled: how far ahead of the settled commit planning
+ * goes, in commits of `WINDOW / jobs`. Memory follows it (a few KB per planned pair); so does the number of
+ * claims and notes commits a backlog takes (fewer, larger ones for a larger window).
+ */
+const WINDOW = 4096
 /** Milliseconds between writes of settled heads to the state while commits keep coming. */
 const STATE_INTERVAL = 2000
 /** Milliseconds between progress reports of a backlog. */
@@ -222,6 +228,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     packsAtStart = await countPacks(app.repo.commonDir)
   }
 
+  function windowCommits(): number {
+    return Math.max(64, Math.floor(WINDOW / Math.max(1, jobs.jobs.length)))
+  }
+
   /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
   function reportProgress(): void {
     const now = Date.now()
@@ -229,7 +239,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     if (now - lastProgress.at < PROGRESS_INTERVAL || (pending === 0 && settledCommits === lastProgress.done)) return
     const perSecond = (settledCommits - lastProgress.done) / ((now - lastProgress.at) / 1000)
     lastProgress = { at: now, done: settledCommits }
-    if (pending < WINDOW / 10 && perSecond === 0) return
+    if (pending < windowCommits() / 10 && perSecond === 0) return
     options.report({ type: 'progress', done: settledCommits, pending, perSecond: Math.round(perSecond), secondsLeft: perSecond > 0 ? Math.ceil(pending / perSecond) : null })
   }
 
@@ -288,7 +298,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, busy: () => queue.size() > queue.running(), onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -302,13 +312,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function loadJobs(): Promise<LoadedJobs> {
     const previous = new Map(jobs.jobs.map(job => [job.id, job]))
     const loaded = await loadDaemonJobs(app)
-    for (const job of loaded.jobs) {
-      const problem = scheduleProblem(job)
-      if (problem) loaded.broken.set(job.id, problem)
-    }
-    const good = loaded.jobs.filter(job => !loaded.broken.has(job.id))
     const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
-    jobs = { jobs: [...good, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
+    jobs = { jobs: [...loaded.jobs, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
     for (const [job, message] of loaded.broken) {
       options.report({ type: 'broken', job, message: previous.has(job) ? `${message} (its last good version stays active)` : message })
     }
@@ -332,7 +337,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const candidates: WorkItem[] = []
     for (const line of seenLines) {
       const work = await planLine(line, lines.get(line.name), {
-        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: WINDOW, isSettled, onProblem: problem,
+        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: windowCommits(), isSettled, onProblem: problem,
       })
       lines.set(line.name, work)
       candidates.push(...plannedItems(work))
@@ -605,6 +610,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       packsAtStart = await countPacks(app.repo.commonDir)
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      for (const message of await cleanupTempFiles(app.repo.commonDir)) options.report({ type: 'warn', message })
+      for (const message of await cleanupIndexLocks(app.repo)) options.report({ type: 'warn', message })
       if (refs.remote) {
         await startSync(refs.remote)
       } else {

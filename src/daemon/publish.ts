@@ -29,6 +29,8 @@ export interface PublisherOptions<T> {
   batch?: number
   /** ...or this many milliseconds after the first of them finished (default 200). */
   interval?: number
+  /** More runs are coming (a backlog): batches grow with it, waiting up to `BUSY_WAIT` ms. */
+  busy?: () => boolean
   /** The receipts of these runs are in Git. */
   onPublished: (runs: FinishedRun<T>[]) => void
   /** These runs' receipts were not published because the runner lost its lease: another runner does them. */
@@ -62,8 +64,10 @@ export interface Publisher<T> {
  * receipt is there), and it saves a ledger write per batch. Publishing goes on while runs go on: a slow run holds
  * back no receipt. While a remote is out of reach, finished runs wait here and are published once it answers.
  */
-/** The most receipts in one notes commit: a backlog's batches grow up to this while a publish is under way. */
+/** The most receipts in one notes commit. */
 const MAX_BATCH = 4096
+/** While runs keep coming, the longest a finished run waits for its batch to fill. */
+const BUSY_WAIT = 2000
 
 export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   const open = new Map<string, number>()
@@ -73,6 +77,8 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   let chain = Promise.resolve()
   /** A publish waits in `chain` that has not started: it will take the runs added meanwhile. */
   let queued = false
+  /** Receipts published since the runs last stopped coming. */
+  let burst = 0
 
   const settle = (claim: string, by: number) => {
     const left = (open.get(claim) ?? 0) - by
@@ -87,6 +93,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
       let away = false
       try {
         if (await options.runner.fenced(fence => options.store.publish(entries, fence))) {
+          burst = options.busy?.() ? burst + runs.length : 0
           for (const run of runs) settle(run.claim, 1)
           return options.onPublished(runs)
         }
@@ -114,17 +121,21 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     done.clear()
   }
 
+  /**
+   * How many finished runs make a batch. Each notes commit rewrites the fan-out trees it touches, all of them
+   * past a few hundred receipts, at a cost that grows with every note written so far: during a backlog, a batch
+   * waits for half of what the backlog published already, so the number of notes commits grows with the log of
+   * its length rather than its length. A quiet daemon publishes at once.
+   */
+  const due = () => Math.min(MAX_BATCH, Math.max(options.batch ?? 512, Math.floor(burst / 2)))
+
   function schedule(): void {
     if (timer || waiting.length === 0) return
-    timer = setTimeout(() => void startPublish(), options.interval ?? 200)
+    timer = setTimeout(() => void startPublish(), options.busy?.() ? BUSY_WAIT : options.interval ?? 200)
     timer.unref()
   }
 
-  /**
-   * One publish at a time, taking what waits when it starts: while one is in Git's hands the next batch grows, so
-   * a backlog writes few large notes commits (each rewrites the fan-out trees it touches) and a quiet daemon small
-   * prompt ones.
-   */
+  /** One publish at a time, taking what waits when it starts: while one is in Git's hands the next batch grows. */
   function startPublish(): Promise<void> {
     clearTimeout(timer)
     timer = undefined
@@ -156,7 +167,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     },
     add(run) {
       waiting.push(run)
-      if (waiting.length >= (options.batch ?? 512)) void startPublish()
+      if (waiting.length >= due()) void startPublish()
       else schedule()
     },
     flush,

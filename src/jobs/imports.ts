@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { join } from 'pathe'
 import type { Unimport } from 'unimport'
 import type { GitVanImport } from '../types/app'
@@ -29,7 +31,7 @@ export interface AutoImports {
    * Two instances with one key inject every file alike.
    */
   key: string
-  /** Add the imports `code` uses without importing them. */
+  /** Add the imports `code` uses without importing them, on its first line: every line keeps its number. */
   inject: (code: string, file: string) => Promise<string>
   /** `declare global { const useGit: typeof import(...)['useGit'] ... }` for editors and tsc. */
   declarations: () => Promise<string>
@@ -42,7 +44,7 @@ export interface AutoImports {
  */
 export async function createAutoImports(options: AutoImportsOptions): Promise<AutoImports> {
   const key = await importsKey(options)
-  let unimport: Promise<Unimport> | undefined
+  let unimport: Promise<Context> | undefined
   const context = () => (unimport ??= createContext(options))
   const cacheFile = (code: string, file: string) => options.cacheDir && join(options.cacheDir, `${hash(key, file, code)}.txt`)
 
@@ -52,34 +54,54 @@ export async function createAutoImports(options: AutoImportsOptions): Promise<Au
       const cached = cacheFile(code, file)
       const hit = cached ? readTextFile(cached) : undefined
       if (hit !== undefined) return hit
-      const injected = (await (await context()).injectImports(code, file)).code
+      const injected = await injectOnFirstLine(await context(), code, file)
       // A cache that cannot be written only costs the next process the injection.
       if (cached) await writeFileAtomic(cached, injected).catch(() => {})
       return injected
     },
     async declarations() {
-      return (await context()).generateTypeDeclarations({ resolvePath: i => i.from.replace(/\.(m?ts|m?js)$/, '') })
+      return (await context()).unimport.generateTypeDeclarations({ resolvePath: i => i.from.replace(/\.(m?ts|m?js)$/, '') })
     },
   }
 }
 
-async function createContext(options: AutoImportsOptions): Promise<Unimport> {
-  const { createUnimport } = await import('unimport')
+/** unimport over the imports, scanned, and how it writes import lines. */
+interface Context {
+  unimport: Unimport
+  stringifyImports: typeof import('unimport')['stringifyImports']
+}
+
+async function createContext(options: AutoImportsOptions): Promise<Context> {
+  const { createUnimport, stringifyImports } = await import('unimport')
   const unimport = createUnimport({
     imports: [...Object.entries(GITVAN_IMPORTS).flatMap(([from, names]) => names.map(name => ({ name, from }))), ...options.imports],
     dirs: options.dirs.map(dir => `${dir}/**/*.{ts,mts,js,mjs}`),
     dirsScanOptions: { filePatterns: ['*.{ts,mts,js,mjs}'] },
   })
   await unimport.init()
-  return unimport
+  return { unimport, stringifyImports }
 }
 
-/** The inputs of the imports map, hashed: the code files of `dirs` by path and content (what unimport scans). */
+/**
+ * unimport's own injection adds lines above the code, so a stack trace or a load error would name the line after the
+ * right one (jiti keeps the lines it is given): the imports go on the first line (after a shebang).
+ */
+async function injectOnFirstLine({ unimport, stringifyImports }: Context, code: string, file: string): Promise<string> {
+  const { isCJSContext, matchedImports } = await unimport.detectImports(code)
+  const imports = matchedImports.filter(entry => entry.from !== file)
+  if (imports.length === 0) return code
+  const at = code.startsWith('#!') ? code.indexOf('\n') + 1 : 0
+  return `${code.slice(0, at)}${stringifyImports(imports, isCJSContext).replaceAll('\n', ' ')} ${code.slice(at)}`
+}
+
+/** The inputs of the imports map, hashed: the code files of `dirs` by path and content (what unimport scans), and GitVan's. */
 async function importsKey(options: AutoImportsOptions): Promise<string> {
   const files = (await Promise.all(options.dirs.map(async dir => (await listFiles(dir)).filter(path => CODE_FILE.test(path)).map(path => join(dir, path))))).flat()
   const sources = files.map(file => [file, readTextFile(file) ?? ''])
   const { version, entries } = gitvanPackage()
-  return hash(JSON.stringify({ version, entries, imports: options.imports, dirs: options.dirs, sources }))
+  // This build too (its files are written anew by each build): how a source is injected may change without a release.
+  const build = statSync(fileURLToPath(import.meta.url)).mtimeMs
+  return hash(JSON.stringify({ version, build, entries, imports: options.imports, dirs: options.dirs, sources }))
 }
 
 function hash(...parts: string[]): string {

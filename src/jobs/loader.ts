@@ -9,6 +9,7 @@ import { isWithin } from '../utils/paths'
 import type { GitVanPackage } from '../utils/self'
 import type { AutoImports } from './imports'
 import { jobIdFromPath, listFiles } from './scan'
+import { createTranspiler } from './transpiler'
 
 export interface ModuleLoader {
   /** Import a project file (job, plugin, `js` step module) with auto-imports. */
@@ -55,7 +56,7 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const importsByFile = new Map<string, { hash: string; files: string[] | undefined }>()
   const ownRoot = dirname(options.entries.gitvan)
   const { createJiti } = loadJiti()
-  const transpiler = createJiti(join(options.root, '_'), { fsCache: options.cacheDir, moduleCache: false })
+  const transpile = createTranspiler(options.root, options.cacheDir)
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
   const runtime = createJiti(join(options.root, '_'), {
     fsCache: false,
@@ -63,7 +64,7 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
     interopDefault: true,
     alias: options.entries,
     transform: transformOptions => ({
-      code: transpiler.transform({ ...transformOptions, source: (transformOptions.filename && injected.get(transformOptions.filename)?.code) ?? transformOptions.source }),
+      code: transpile({ ...transformOptions, source: (transformOptions.filename && injected.get(transformOptions.filename)?.code) ?? transformOptions.source }),
     }),
   })
   let autoImports = options.autoImports()

@@ -54,6 +54,18 @@ describe('gitvan daemon --once exit codes', () => {
     expect(code).toBe(1)
   })
 
+  it('exits 1 for a schedule croner cannot read (a broken job, though schedules do not run under --once); the other jobs run', async () => {
+    const repo = createProject({ 'jobs/ok.ts': OK, 'jobs/nightly.ts': "export default defineJob({ meta: { schedule: '0 25 * * *' }, run: () => ({ ok: true }) })\n" })
+    const { code, stdout, stderr } = await gitvan(['daemon', '--once', '--json'], { cwd: repo })
+    const lines = stdout.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line))
+    expect(lines.filter(line => line.type === 'broken').map(({ job, message }) => ({ job, message }))).toEqual([
+      { job: 'nightly', message: 'jobs/nightly.ts: `meta.schedule` must be a valid cron expression (Invalid value for hour: 25), e.g. "0 3 * * *" for 03:00 daily' },
+    ])
+    expect(lines.filter(line => line.type === 'run').map(({ job, status }) => `${job} ${status}`)).toEqual(['ok ok', 'ok ok'])
+    expect(stderr.trim()).toBe('gitvan: 1 job file(s) broken (nightly): exit code 1 (--allow-failures exits 0)')
+    expect(code).toBe(1)
+  })
+
   it('--allow-failures without --once is an error', async () => {
     const repo = createProject({ 'jobs/ok.ts': OK })
     const { code, stderr } = await gitvan(['daemon', '--allow-failures'], { cwd: repo })

@@ -49,19 +49,27 @@ export function createRemoteRefStore(cwd: string, remote: string, options: Remot
     local = next.then(() => {}, () => {})
     return next
   }
+  // Calls are numbered: only a call started after the last change of reachability may change it again. A
+  // connection opened before an outage can still complete after it began (the server's child serves it), and a
+  // call that began during it can fail after the remote answers again: neither says anything about now.
+  let calls = 0
+  let changedAt = 0
   /** Run a network call, noting whether the remote answered. */
   const reach = async <T>(call: () => Promise<T>): Promise<T> => {
+    const number = ++calls
     try {
       const result = await call()
-      if (downSince !== null) {
+      if (downSince !== null && number > changedAt) {
         downSince = null
         reconnected = Date.now()
+        changedAt = calls
         for (const listener of listeners) listener(true)
       }
       return result
     } catch (error) {
-      if (error instanceof RemoteUnreachableError && downSince === null) {
+      if (error instanceof RemoteUnreachableError && downSince === null && number > changedAt) {
         downSince = Date.now()
+        changedAt = calls
         for (const listener of listeners) listener(false)
       }
       throw error

@@ -265,7 +265,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       if (!current || release.length === 0 || stopping) return
       claimWork(refs, current.runner, [], liveness, { release })
         .then(() => current.publisher.released(release))
-        .catch(error => warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`))
+        .catch((error) => {
+          // An outage is said once (see `startSync`); the release waits for the remote like everything else.
+          if (!(error instanceof RemoteUnreachableError)) warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`)
+        })
     }, 1000)
     releaseTimer.unref()
   }

@@ -73,7 +73,11 @@ describe('runners on three machines sharing one remote', () => {
     expect(receipts).toHaveLength(JOBS.length * commits.length)
     expect(receipts.some(receipt => receipt.pid === skewed.pid)).toBe(true)
     // The outage was said once per runner, and so was its end.
-    for (const runner of live) expect(runner.lines.filter(line => line.message?.includes('is unreachable'))).toHaveLength(1)
+    for (const runner of live) {
+      const warnings = runner.lines.filter(line => line.type === 'warn').map(line => `${line.time} ${line.message}`)
+      expect(warnings.filter(line => line.includes('is unreachable')), warnings.join('\n')).toHaveLength(1)
+      expect(warnings.filter(line => line.includes('answers again')), warnings.join('\n')).toHaveLength(1)
+    }
     // No lease, no claim left on the remote: the victim's lease went with the first claim after its death.
     expect(remoteGitVanRefs(checker, url).filter(ref => ref.startsWith('refs/gitvan/locks/'))).toEqual([])
 

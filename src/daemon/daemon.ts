@@ -21,7 +21,7 @@ import { itemStatus, progressOf, retryAt } from './progress'
 import type { FinishedRun, Publisher } from './publish'
 import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
-import { droppedReceipt, runItem } from './run-item'
+import { createItemRunner, droppedReceipt } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
 import { readSnapshot } from './snapshot'
@@ -127,6 +127,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     options.report({ type: 'warn', message })
   }
   const isSettled = (item: WorkItem) => settled.has(itemId(item))
+  // Job code runs in a pool of job workers (jobs.isolation): what it does there ends its own run at worst.
+  const items = createItemRunner(app, checkouts, { concurrency: config.concurrency, onProblem: message => options.report({ type: 'warn', message }) })
 
   const queue = createRunQueue<Flight>({
     concurrency: config.concurrency,
@@ -141,7 +143,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const stop = linkSignals([shutdown.signal, flight.session.runner.signal])
     const run = linkSignals([stop.signal, cancel])
     try {
-      const { result, receipt } = await runItem(app, item, checkouts, run.signal)
+      const { result, receipt } = await items.run(item, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
       if (stop.signal.aborted && !result.ok) return forget(flight)
       flight.session.publisher.add({ value: flight, receipt, on: item.noteOn, claim: flight.claim })
@@ -437,6 +439,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     tick,
     async reloadJobs() {
       const loaded = await loadJobs()
+      items.reload()
       if (!stopping && watcher) {
         startTimers()
         requestTick()
@@ -489,6 +492,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     // One last look settles what the last receipts finished (and the schedule marks), so a restart resumes there.
     if (stopping) await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
+    await items.close()
     await checkouts.close()
   }
 }

@@ -4,7 +4,6 @@ import { abortable } from '../exec/abortable'
 import { createDeadline } from '../exec/deadline'
 import { failure, toResult } from '../exec/result'
 import { createReceipt } from '../receipts/receipt'
-import { createGitVanContext } from '../context/create-context'
 import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
 import type { Job, JobEvent } from '../types/job'
@@ -12,6 +11,7 @@ import type { ReceiptStatus } from '../types/receipt'
 import { linkSignals } from '../utils/abort'
 import { errorLine } from '../utils/messages'
 import { isRunCancelled, isRunSkipped } from '../exec/outcome'
+import { createJobEvent } from './event'
 import { runSteps } from './steps'
 
 /**
@@ -25,18 +25,8 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   const linked = linkSignals([deadline.signal, options.signal])
   try {
     const { signal } = linked
-    const ctx = createGitVanContext({
-      app,
-      signal,
-      jobChain: [...(options.jobChain ?? []), id],
-      head: options.head,
-      branch: options.branch,
-      commitTime: options.commitTime,
-      now: options.now,
-      worktree: options.worktree,
-      env: { ...job.env, GITVAN_JOB: id },
-    })
-    const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
+    const event = createJobEvent(app, id, job, options, signal)
+    const { ctx } = event
     const startedAt = new Date()
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)

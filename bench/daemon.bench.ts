@@ -14,61 +14,82 @@ const MEMORY_BATCH = 200
 
 /**
  * The daemon, as users run it (the built CLI): a 5,000-commit backlog with `--once`, the latency from a commit to
- * its job's start in a long-running daemon, and the daemon's memory over 10,000 runs.
+ * its job's start in a long-running daemon, and the daemon's memory over 10,000 runs. `npm run bench daemon <part>`
+ * runs only the parts whose name contains `<part>` (backlog, latency, memory).
  */
 export default async function benchDaemon(): Promise<void> {
+  const only = process.argv[3]
+  const parts: [string, (cli: string[]) => Promise<void>][] = [
+    ['backlog', backlog],
+    ['latency', latency],
+    ['memory', cli => memory(cli)],
+    // The same with glibc's malloc told to keep fewer arenas and give freed memory back: what is left is the daemon's.
+    ['memory', cli => memory(cli, { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' })],
+  ]
   const { cli, cleanup } = builtDaemonCli()
   try {
-    await backlog(cli)
-    await latency(cli)
-    await memory(cli)
-    // The same with glibc's malloc told to keep fewer arenas and give freed memory back: what is left is the daemon's.
-    await memory(cli, { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' })
+    for (const [name, part] of parts) if (!only || name.includes(only)) await part(cli)
   } finally {
     cleanup()
   }
 }
 
-/** `--once --lookback 6000` over 5,000 new commits, one job matching each: commits per second. */
+/**
+ * `--once --lookback 6000` over 5,000 new commits, one job matching each: commits per second, with job code in job
+ * workers (`jobs.isolation: 'worker'`, the default) and in the daemon's thread (`'none'`, as before job workers),
+ * alternately, so that both see the same load: their ratio is what the workers cost.
+ */
 async function backlog(cli: string[]): Promise<void> {
-  const figures: { wall: number; work: number; startup: number }[] = []
+  const figures = { worker: [] as BacklogFigures[], none: [] as BacklogFigures[] }
   for (let n = 0; n < BACKLOG_RUNS; n++) {
-    const repo = tempRepo()
-    const out = join(repo, '.git', 'first-run.json')
-    try {
-      writeFiles(repo, {
-        // Records when the first run started (epoch ms), written as the process exits: nothing per run.
-        'jobs/count.ts': [
-          `import { writeFileSync } from 'node:fs'`,
-          'let first = 0',
-          'let runs = 0',
-          `process.once('exit', () => writeFileSync(${JSON.stringify(out)}, JSON.stringify({ first, runs })))`,
-          'export default defineJob({ on: { commit: true }, run() { if (runs++ === 0) first = performance.timeOrigin + performance.now(); return { ok: true } } })',
-          '',
-        ].join('\n'),
-      })
-      importCommits(repo, BACKLOG)
-      const spawnedAt = performance.timeOrigin + performance.now()
-      const daemon = startDaemon(repo, { cli, args: ['--once', '--lookback', '6000', '--json'] })
-      const exit = await daemon.exited
-      const wall = performance.timeOrigin + performance.now() - spawnedAt
-      if (exit.code !== 0) throw new Error(`daemon --once failed (${exit.code ?? exit.signal}): ${daemon.stderr()}`)
-      const runs = daemon.runs()
-      const receipts = readAllReceipts(repo)
-      if (runs.length !== BACKLOG || receipts.length !== BACKLOG) throw new Error(`expected ${BACKLOG} runs and receipts, got ${runs.length} runs and ${receipts.length} receipts`)
-      const { first } = JSON.parse(readFileSync(out, 'utf8')) as { first: number }
-      const last = Date.parse(runs.at(-1)!.time)
-      figures.push({ wall, work: last - first, startup: first - spawnedAt })
-    } finally {
-      rmSync(repo, { recursive: true, force: true })
-    }
+    for (const isolation of ['worker', 'none'] as const) figures[isolation].push(await backlogRun(cli, isolation))
   }
-  const wall = median(figures.map(f => f.wall))
-  const work = median(figures.map(f => f.work))
-  report(`daemon --once, ${BACKLOG} commits (wall, median of ${BACKLOG_RUNS})`, wall, 'ms')
-  reportAtLeast('  commits/s, whole process', BACKLOG / (wall / 1000), 'commits/s', 1000)
-  report('  startup: spawn -> first job run', median(figures.map(f => f.startup)), 'ms')
-  reportAtLeast('  commits/s, first run start -> last run line', BACKLOG / (work / 1000), 'commits/s', 1000)
+  const wall = { worker: median(figures.worker.map(f => f.wall)), none: median(figures.none.map(f => f.wall)) }
+  for (const isolation of ['worker', 'none'] as const) {
+    const runs = figures[isolation]
+    report(`daemon --once, ${BACKLOG} commits, jobs.isolation ${isolation} (wall, median of ${BACKLOG_RUNS})`, wall[isolation], 'ms')
+    reportAtLeast('  commits/s, whole process', BACKLOG / (wall[isolation] / 1000), 'commits/s', 2000)
+    report('  startup: spawn -> first job run', median(runs.map(f => f.startup)), 'ms')
+    reportAtLeast('  commits/s, first run start -> last run line', BACKLOG / (median(runs.map(f => f.work)) / 1000), 'commits/s', 2000)
+  }
+  console.log(`  worker / none, whole process wall time: ${(wall.worker / wall.none).toFixed(2)}`)
+}
+
+interface BacklogFigures {
+  wall: number
+  work: number
+  startup: number
+}
+
+async function backlogRun(cli: string[], isolation: 'worker' | 'none'): Promise<BacklogFigures> {
+  const repo = tempRepo()
+  const starts = join(repo, '.git', 'first-runs.log')
+  try {
+    writeFiles(repo, {
+      'gitvan.config.mjs': `export default { jobs: { isolation: '${isolation}' } }\n`,
+      // Records when its first run started (epoch ms), once per copy of the module (one per job worker).
+      'jobs/count.ts': [
+        `import { appendFileSync } from 'node:fs'`,
+        'let first = true',
+        `export default defineJob({ on: { commit: true }, run() { if (first) { first = false; appendFileSync(${JSON.stringify(starts)}, (performance.timeOrigin + performance.now()) + '\\n') } return { ok: true } } })`,
+        '',
+      ].join('\n'),
+    })
+    importCommits(repo, BACKLOG)
+    const spawnedAt = performance.timeOrigin + performance.now()
+    const daemon = startDaemon(repo, { cli, args: ['--once', '--lookback', '6000', '--json'] })
+    const exit = await daemon.exited
+    const wall = performance.timeOrigin + performance.now() - spawnedAt
+    if (exit.code !== 0) throw new Error(`daemon --once failed (${exit.code ?? exit.signal}): ${daemon.stderr()}`)
+    const runs = daemon.runs()
+    const receipts = readAllReceipts(repo)
+    if (runs.length !== BACKLOG || receipts.length !== BACKLOG) throw new Error(`expected ${BACKLOG} runs and receipts, got ${runs.length} runs and ${receipts.length} receipts`)
+    const first = Math.min(...readFileSync(starts, 'utf8').trim().split('\n').map(Number))
+    const last = Date.parse(runs.at(-1)!.time)
+    return { wall, work: last - first, startup: first - spawnedAt }
+  } finally {
+    rmSync(repo, { recursive: true, force: true })
+  }
 }
 
 /** A long-running daemon (watcher), 200 commits made one at a time: commit made -> its job started. */

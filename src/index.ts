@@ -39,6 +39,7 @@ export type {
   StepResults,
 } from './types/job'
 export type { GitVanContext } from './types/context'
+export type { RunLogCollector, RunLogStream } from './types/log'
 export type { ChangedPath, CommitInfo, RepoInfo } from './types/git'
 export type { RenderedFile, TemplateData, TemplateEnv } from './types/templates'
 export type { JSONSchema, LLMCallOptions, LLMJSONResponse, LLMMessage, LLMResponse, LLMRole, LLMUsage } from './types/llm'

@@ -40,6 +40,7 @@ export type { DaemonCloseInfo, DaemonStartInfo, DaemonTickInfo, DevReloadInfo } 
 export type { JobFile } from './types/job'
 export type { GitVanPlugin, GitVanPluginEntry, GitVanPluginMeta, InstalledGitVanPlugin } from './types/plugin'
 export type { Receipt, ReceiptStatus } from './types/receipt'
+export type { RunLog, RunLogEntry } from './types/log'
 export type { TemplateEnvOptions } from './types/templates'
 export type {
   LLMChatRequest,

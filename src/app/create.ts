@@ -1,4 +1,4 @@
-import { relative, resolve } from 'pathe'
+import { join, relative, resolve } from 'pathe'
 import { loadGitVanConfig } from '../config/load'
 import { builtinExecTypes } from '../exec/builtins'
 import { registerExecType } from '../exec/registry'
@@ -60,12 +60,16 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
       autoImports: await createAutoImports({ imports, dirs: importsDirs }),
       sharedDirs: [...importsDirs, pluginsDir],
       jobsDirs,
+      // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
+      // the repository (shared by its worktrees).
+      cacheDir: join(repo.commonDir, 'gitvan/cache/jiti'),
     })
 
   const jobs = createJobRegistry({
     root: repo.root,
     dirs: () => jobsDirs,
     loader: () => (loader ??= createLoader()),
+    execTypes,
     onScanned: async list => hooks.callHook('jobs:scanned', list),
   })
 
@@ -90,8 +94,9 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     receipts,
     runJob: async (id, runOptions) => {
       const run = await executeJob(app, id, await jobs.load(id), runOptions)
-      if (run.receipt) await receipts.append([run.receipt])
-      return run
+      if (!run.receipt) return run
+      const [receipt] = await receipts.append([{ receipt: run.receipt, log: run.log }])
+      return { ...run, receipt }
     },
     importModule: async file => (await (loader ??= createLoader())).import(file),
     reloadModules: async () => {

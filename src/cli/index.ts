@@ -5,16 +5,19 @@ import { gitvanPackage } from '../utils/self'
 
 type LazyCommand = () => Promise<CommandDef<any>>
 
-// Subcommands load on demand so `gitvan --version` stays cheap.
-const commands: Record<string, LazyCommand> = {
+/** Every command, by name; each loads on demand so `gitvan --version` stays cheap. */
+export const commands: Record<string, LazyCommand> = {
   info: () => import('./commands/info').then(m => m.default),
   list: () => import('./commands/list').then(m => m.default),
   run: () => import('./commands/run').then(m => m.default),
+  rerun: () => import('./commands/rerun').then(m => m.default),
   prepare: () => import('./commands/prepare').then(m => m.default),
   init: () => import('./commands/init').then(m => m.default),
   daemon: () => import('./commands/daemon').then(m => m.default),
   dev: () => import('./commands/dev').then(m => m.default),
   log: () => import('./commands/log').then(m => m.default),
+  show: () => import('./commands/show').then(m => m.default),
+  prune: () => import('./commands/prune').then(m => m.default),
   locks: () => import('./commands/locks').then(m => m.default),
   worktree: () => import('./commands/worktree').then(m => m.default),
 }
@@ -58,6 +61,12 @@ function reportError(error: unknown, rawArgs: string[]): void {
   const err = error instanceof Error ? error : new Error(String(error))
   if ((err as { code?: string }).code === 'E_UNKNOWN_COMMAND') {
     console.error(`gitvan: ${err.message.replace(/\u001B\[\d+m/g, '')}; run \`gitvan --help\` for the list of commands (got \`${rawArgs.join(' ')}\`)`)
+    return
+  }
+  const missing = (err as { code?: string }).code === 'EARG' && /positional argument: (\w+)/.exec(err.message)
+  if (missing) {
+    const command = rawArgs.find(arg => !arg.startsWith('-'))
+    console.error(`gitvan: \`gitvan ${command}\` needs <${missing[1]!.toLowerCase()}> (run \`gitvan ${command} --help\`)`)
     return
   }
   console.error(`gitvan: ${errorLine(err)}`)

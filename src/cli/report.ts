@@ -1,13 +1,19 @@
 import { consola } from 'consola'
+import { relative } from 'pathe'
 import type { DevEvent } from '../dev/session'
 
 const logger = consola.withTag('gitvan')
 
-/** Readable, colored, tagged lines for people (`gitvan daemon`, `gitvan dev`). */
-export function reportText(event: DevEvent): void {
+/** How `gitvan daemon` and `gitvan dev` print events: JSON lines with `--json`, else text; paths relative to `root`. */
+export function createReporter(options: { json?: boolean; root: string }): (event: DevEvent) => void {
+  return options.json ? reportJson : event => reportText(event, options.root)
+}
+
+/** Readable, colored, tagged lines for people; changed files are shown relative to `root`. */
+export function reportText(event: DevEvent, root?: string): void {
   switch (event.type) {
     case 'run': {
-      const line = `${event.job} ${event.sha.slice(0, 7)} ${event.status} ${event.durationMs}ms${event.error ? `: ${event.error}` : ''}`
+      const line = `${runLabel(event)} ${event.status} ${event.durationMs}ms${event.error ? `: ${event.error}` : ''}`
       if (event.status === 'ok') logger.success(line)
       else logger.fail(line)
       return
@@ -16,7 +22,10 @@ export function reportText(event: DevEvent): void {
       return logger.error(`job ${event.job} is broken: ${event.message}`)
     }
     case 'reload': {
-      return logger.info(`${event.config ? 'restarted (config or plugins changed)' : 'reloaded'}: ${event.jobs} job(s) in ${event.durationMs}ms`)
+      const files = event.files.map(file => (root ? relative(root, file) : file))
+      const changed = files.length > 3 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more` : files.join(', ')
+      const what = event.config ? `restarted${changed ? ` after ${changed} changed` : ''} (config or plugins)` : `reloaded${changed ? ` after ${changed} changed` : ''}`
+      return logger.info(`${what}: ${event.jobs} job(s) in ${event.durationMs}ms`)
     }
     default: {
       return logger.warn(event.message)
@@ -27,4 +36,11 @@ export function reportText(event: DevEvent): void {
 /** One JSON object per line, for machines (`--json`). */
 export function reportJson(event: DevEvent): void {
   console.log(JSON.stringify({ time: new Date().toISOString(), ...event }))
+}
+
+/** A run as a person reads it: job and short commit, plus the tag, branch or slot of tag, branch and schedule runs. */
+export function runLabel(event: Extract<DevEvent, { type: 'run' }>): string {
+  const { trigger } = event
+  const why = trigger.type === 'tag' ? `tag ${trigger.tag}` : trigger.type === 'branch' ? `branch ${trigger.branch}` : trigger.type === 'schedule' ? `schedule ${trigger.slot}` : ''
+  return `${event.job} ${event.sha.slice(0, 7)}${why ? ` (${why})` : ''}`
 }

@@ -1,10 +1,10 @@
-import { runCli } from '../exec/cli'
 import { runExec } from '../exec/run-exec'
+import { cliExec } from '../exec/types/cli'
 import type { CliExecSpec, ExecResult, ExecSpec } from '../types/exec'
 import { useGitVan } from '../context/use-gitvan'
 
 export interface UseExec {
-  /** Run a command with an argument array (no shell unless `shell: true`), in the run's worktree and environment. */
+  /** Run a command with an argument array (no shell unless `shell: true`), in the run's worktree and environment; its output goes to the run's log too. */
   run: (cmd: string, args?: string[], options?: Omit<CliExecSpec, 'exec' | 'cmd' | 'args'>) => Promise<ExecResult>
   /** Run any exec spec (`cli`, `js`, `job`, `tmpl`, plugin types) as a composite step would. */
   exec: (spec: ExecSpec, options?: { signal?: AbortSignal }) => Promise<ExecResult>
@@ -14,7 +14,7 @@ export interface UseExec {
 export function useExec(): UseExec {
   const ctx = useGitVan()
   return {
-    run: (cmd, args = [], options = {}) => runCli({ exec: 'cli', cmd, args, ...options }, { root: ctx.worktreeRoot, env: ctx.env, signal: ctx.signal }),
+    run: async (cmd, args = [], options = {}) => cliExec({ exec: 'cli', cmd, args, ...options }, { ctx, signal: ctx.signal }),
     exec: (spec, options = {}) => runExec(spec, { ctx, signal: options.signal ?? ctx.signal }),
   }
 }

@@ -29,6 +29,10 @@ export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
   receipts: {
     ref: 'refs/notes/gitvan/results',
   },
+  logs: {
+    maxBytes: 1024 * 1024,
+    secrets: [],
+  },
   env: ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'USER', 'SHELL', 'TERM', 'CI', 'NODE_OPTIONS'],
   plugins: [],
   hooks: {},

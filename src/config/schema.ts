@@ -34,6 +34,7 @@ const configRule = object({
   }),
   locks: section({ ttl: integer(1000) }),
   receipts: section({ ref: notesRef }),
+  logs: section({ maxBytes: integer(0), secrets: stringArray }),
   env: stringArray,
   plugins: is(Array.isArray, 'an array'),
   // Any hook name: plugins add their own, and unknown GitVan hooks warn when registered.

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os'
-import { consola } from 'consola'
 import type { GitVanApp } from '../types/app'
+import type { ResolvedGitVanConfig } from '../types/config'
 import type { GitVanContext } from '../types/context'
+import { createRunLog } from './run-log'
+import { createRunLogger } from './run-output'
 
 export interface CreateContextOptions {
   app: GitVanApp
@@ -22,8 +24,7 @@ export interface CreateContextOptions {
   env?: Record<string, string>
 }
 
-// One logger for every run: the daemon creates thousands of contexts.
-const logger = consola.withTag('gitvan')
+const logger = createRunLogger()
 
 /**
  * Build the context of one run. `now()` is deterministic: `GITVAN_NOW` (ISO date) wins, then the
@@ -53,6 +54,7 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
     worktree: { id: worktree.id, branch: worktree.branch },
     config,
     logger,
+    runLog: createRunLog({ maxBytes: config.logs.maxBytes, secrets: secretValues(config) }),
     app,
     jobChain: options.jobChain ?? [],
     signal: options.signal ?? new AbortController().signal,
@@ -67,6 +69,12 @@ export function pickEnv(names: readonly string[]): Record<string, string> {
     if (value !== undefined) env[name] = value
   }
   return env
+}
+
+/** The values logs must never show: those of `logs.secrets` and of the LLM key variable, as GitVan sees them. */
+export function secretValues(config: Pick<ResolvedGitVanConfig, 'logs' | 'llm'>): string[] {
+  const names = config.llm.apiKeyEnv ? [...config.logs.secrets, config.llm.apiKeyEnv] : config.logs.secrets
+  return names.flatMap(name => process.env[name] || [])
 }
 
 function createClock(commitTime?: number): () => Date {

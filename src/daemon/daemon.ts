@@ -74,6 +74,8 @@ export interface Daemon {
 
 /** Planned commits per line that may still have unsettled items: how far ahead of the settled commit planning goes. */
 const WINDOW = 1000
+/** Milliseconds between writes of settled heads to the state while commits keep coming. */
+const STATE_INTERVAL = 2000
 
 /** A claimed item, with the session (runner and publisher) it was claimed by. */
 interface Flight {
@@ -118,8 +120,12 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   /** Resolves once `stop()` is done with the runs: a stop that comes while `run()` still starts is not lost. */
   const stopped = new Promise<void>(resolve => (finished = resolve))
   let retryTimer: NodeJS.Timeout | undefined
+  let releaseTimer: NodeJS.Timeout | undefined
   let retryPass = options.retryFailed === true
-  let slotsWritten = 0
+  let stateWritten = 0
+  /** Settled heads advanced in memory and not yet written to the state: plans start from them. */
+  const localHeads = new Map<string, { from: string | null; to: string }>()
+  let finalSettle = false
 
   const warnOnce = (key: string, message: string) => {
     if (reported.has(key)) return
@@ -128,7 +134,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   }
   const isSettled = (item: WorkItem) => settled.has(itemId(item))
   // Job code runs in a pool of job workers (jobs.isolation): what it does there ends its own run at worst.
-  const items = createItemRunner(app, checkouts, { concurrency: config.concurrency, onProblem: message => options.report({ type: 'warn', message }) })
+  const itemRunner = createItemRunner(app, checkouts, { concurrency: config.concurrency, onProblem: message => options.report({ type: 'warn', message }) })
 
   const queue = createRunQueue<Flight>({
     concurrency: config.concurrency,
@@ -143,10 +149,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const stop = linkSignals([shutdown.signal, flight.session.runner.signal])
     const run = linkSignals([stop.signal, cancel])
     try {
-      const { result, receipt } = await items.run(item, run.signal)
+      const { result, receipt, log } = await itemRunner.run(item, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
       if (stop.signal.aborted && !result.ok) return forget(flight)
-      flight.session.publisher.add({ value: flight, receipt, on: item.noteOn, claim: flight.claim })
+      flight.session.publisher.add({ value: flight, receipt, log, on: item.noteOn, claim: flight.claim })
     } catch (error) {
       warnOnce(`run:${itemId(item)}`, `run of ${item.job.id} on ${item.key.slice(0, 40)} could not start: ${errorLine(error)}`)
       forget(flight)
@@ -162,7 +168,22 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     flight.session.publisher.forget(flight.claim)
   }
 
+  /** Claims whose work is published are released with the next claim, or after a quiet second. */
+  function scheduleRelease(): void {
+    clearTimeout(releaseTimer)
+    releaseTimer = setTimeout(() => {
+      const current = session
+      const release = current?.publisher.finished() ?? []
+      if (!current || release.length === 0 || stopping) return
+      claimWork(cwd, current.runner, [], liveness, { release })
+        .then(() => current.publisher.released(release))
+        .catch(error => warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`))
+    }, 1000)
+    releaseTimer.unref()
+  }
+
   function onPublished(runs: FinishedRun<Flight>[]): void {
+    scheduleRelease()
     for (const { value: { item }, receipt } of runs) {
       inFlight.delete(itemId(item))
       retryOnce.delete(itemId(item))
@@ -223,14 +244,16 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const { state: stored } = await readState(cwd)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
-    for (const [tag, type] of snapshot.otherTags) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
+    for (const [tag, type] of snapshot.otherTags) {
+      if (!state.tags.includes(tag)) warnOnce(`tag:${tag}`, `tag ${tag} points at a ${type}, not a commit: on.tag jobs skip it (point it at a commit to run them)`)
+    }
 
     const seenLines = historyLines(snapshot, self, config.worktrees)
     const knownTips = stored ? seenLines.filter(line => line.name in state.heads).map(line => line.tip) : null
     const candidates: WorkItem[] = []
     for (const line of seenLines) {
       const work = await planLine(line, lines.get(line.name), {
-        cwd, jobs: jobs.jobs, base: state.heads[line.name] ?? null, others: line.name in state.heads ? null : knownTips, lookback: config.lookback, window: WINDOW, isSettled, onProblem: problem,
+        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: WINDOW, isSettled, onProblem: problem,
       })
       lines.set(line.name, work)
       candidates.push(...plannedItems(work))
@@ -257,7 +280,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     scheduleRetryTick(wakeAt)
     held.clear()
-    const queued = todo.length > 0 && !stopping ? await dispatch(todo) : 0
+    const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo) : 0
     await settle(snapshot, state, tagWork, branchWork)
     await app.callHook('daemon:tick', { at, queued, running: queue.running() })
     return { queued, held: held.size, waiting }
@@ -270,7 +293,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function dispatch(items: WorkItem[]): Promise<number> {
     const byId = new Map(items.map(item => [itemId(item), item]))
     const current = await currentSession()
-    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness)
+    const release = current.publisher.finished()
+    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
+    current.publisher.released(release)
     for (const { runner: who, why } of result.reclaimed) options.report({ type: 'warn', message: `took over the work of runner ${who}: ${why}` })
     for (const [id, holder] of result.held) held.set(id, holder)
     if (!result.claim) return 0
@@ -315,11 +340,11 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** Move each line's settled commit past its settled commits; record the tags, branches and slots settled. */
   async function settle(snapshot: RepoSnapshot, base: DaemonState, tagWork: WorkItem[], branchWork: WorkItem[]): Promise<void> {
-    const heads = new Map<string, string>()
     for (const [name, work] of lines) {
       const count = settledPrefix(work, isSettled)
       if (count === 0) continue
-      heads.set(name, work.shas[count - 1]!)
+      const from = localHeads.get(name)?.from ?? base.heads[name] ?? null
+      localHeads.set(name, { from, to: work.shas[count - 1]! })
       for (const sha of advanceLine(work, count)) for (const job of jobs.jobs) settled.delete(`${job.id} ${sha}`)
     }
     const unsettled = (items: WorkItem[], name: (item: WorkItem) => string) => new Set(items.filter(item => !isSettled(item)).map(name))
@@ -331,13 +356,19 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     // written with other changes, or once a minute, not after every slot of a busy cron.
     const slots = [...slotsDone].filter(([job, slot]) => (base.schedules[job] ?? '') < slot)
     const lineGone = Object.keys(base.heads).some(name => !lines.has(name))
-    const quiet = heads.size === 0 && !lineGone && sameSet(tags, base.tags) && sameSet(branches, base.branches)
-    if (quiet && (slots.length === 0 || (Date.now() - slotsWritten < 60_000 && !stopping))) return
-    slotsWritten = Date.now()
+    const news = lineGone || !sameSet(tags, base.tags) || !sameSet(branches, base.branches)
+    // Settled heads are progress, not truth (receipts are): written at most every few seconds while commits keep
+    // coming, so a busy repository does not get a state commit per commit. A restart re-reads a few receipts.
+    const headsDue = localHeads.size > 0 && (finalSettle || Date.now() - stateWritten >= STATE_INTERVAL)
+    const slotsDue = slots.length > 0 && (finalSettle || Date.now() - stateWritten >= 60_000)
+    if (!news && !headsDue && !slotsDue) return
+    stateWritten = Date.now()
+    const heads = new Map(localHeads)
+    localHeads.clear()
     await updateState(cwd, (state) => {
-      for (const [name, sha] of heads) {
+      for (const [name, { from, to }] of heads) {
         // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
-        if (state.heads[name] === base.heads[name]) state.heads[name] = sha
+        if ((state.heads[name] ?? null) === from) state.heads[name] = to
       }
       for (const name of Object.keys(state.heads)) if (!lines.has(name)) delete state.heads[name]
       state.tags = [...new Set([...state.tags.filter(tag => snapshot.tags.has(tag) || snapshot.otherTags.has(tag)), ...tags])].sort()
@@ -420,17 +451,36 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       })
   }
 
-  /** `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. */
+  /**
+   * `--once`: tick until nothing is pending, running, waiting out a retry, or held by another live runner. Work
+   * another runner holds is waited for, and said so; a runner that stops renewing its lease is judged dead within
+   * `locks.ttl` and its work taken over; past a job's timeout plus twice the ttl, `--once` gives up with an error.
+   */
   async function runOnce(): Promise<void> {
+    const limit = app.options.jobs.timeout + 2 * app.options.locks.ttl
+    let waitingSince: number | undefined
+    let told = ''
     for (;;) {
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
         await queue.idle()
         await session?.publisher.flush()
+        waitingSince = undefined
         continue
       }
       if (heldCount === 0 && waiting === 0) break
+      if (heldCount > 0) {
+        waitingSince ??= Date.now()
+        const holders = [...new Set(held.values())].sort().join(', ')
+        if (holders !== told) {
+          told = holders
+          options.report({ type: 'warn', message: `waiting for ${heldCount} item(s) held by ${holders}; a runner whose lease is not renewed for ${app.options.locks.ttl} ms is judged dead and its work taken over` })
+        }
+        if (Date.now() - waitingSince > limit) {
+          throw new Error(`gave up after ${Math.round((Date.now() - waitingSince) / 1000)} s waiting for ${heldCount} item(s) held by ${holders}, longer than a job may run (jobs.timeout + 2 × locks.ttl): stop that runner or run again later`)
+        }
+      }
       await sleep(Math.min(500, app.options.locks.ttl / 4))
     }
   }
@@ -439,7 +489,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     tick,
     async reloadJobs() {
       const loaded = await loadJobs()
-      items.reload()
+      itemRunner.reload()
       if (!stopping && watcher) {
         startTimers()
         requestTick()
@@ -484,15 +534,17 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   }
 
   async function closeSession(): Promise<void> {
+    clearTimeout(releaseTimer)
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()
     await queue.idle()
     await session?.publisher.close()
     // One last look settles what the last receipts finished (and the schedule marks), so a restart resumes there.
-    if (stopping) await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
+    finalSettle = true
+    await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
-    await items.close()
+    await itemRunner.close()
     await checkouts.close()
   }
 }

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { casBackoff } from '../git/cas'
+import { refTransaction } from '../git/refs'
 import { releaseOps } from '../locks/claims'
 import { leaseVerifyOp } from '../locks/lease'
 import type { Runner } from '../locks/runners'
 import type { ReceiptStore } from '../receipts/store'
+import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import { errorLine } from '../utils/messages'
 
@@ -11,6 +13,8 @@ import { errorLine } from '../utils/messages'
 export interface FinishedRun<T> {
   value: T
   receipt: Receipt
+  /** The run's log, written with its receipt. */
+  log?: RunLog
   /** The commit whose note holds the receipt, when not `receipt.sha` (a schedule slot's anchor). */
   on?: string
   claim: string
@@ -32,10 +36,14 @@ export interface PublisherOptions<T> {
 }
 
 export interface Publisher<T> {
-  /** A claim was granted for `count` items: it is released with the receipt of the last of them. */
+  /** A claim was granted for `count` items: it is done once the receipt of the last of them is in Git. */
   track: (claim: string, count: number) => void
   /** One item of `claim` ends without a receipt (shutdown, not run): it no longer holds the claim open. */
   forget: (claim: string) => void
+  /** Claims whose every item is published (or ended without a receipt): to release with the next ledger write. */
+  finished: () => string[]
+  /** These claims were released (by a ledger write of the caller). */
+  released: (claims: readonly string[]) => void
   add: (run: FinishedRun<T>) => void
   /** Publish what is waiting now; resolves once it is in Git (or dropped). */
   flush: () => Promise<void>
@@ -47,42 +55,54 @@ export interface Publisher<T> {
 
 /**
  * Receipts go to Git in batches, each in one transaction fenced by the runner's lease: if another runner judged
- * this one dead (and took its claims), nothing of it lands, and its runs are left to the new holder. A claim is
- * released in the same transaction as the receipt of its last item, so nobody else can run an item between its
- * claim ending and its receipt appearing. Publishing goes on while runs go on: a slow run holds back no receipt.
+ * this one dead (and took its claims), nothing of it lands, and its runs are left to the new holder. A claim whose
+ * items are all published is released later, with the runner's next ledger write (or on close): releasing after
+ * the receipts are in is always safe (nobody may run an item while it is claimed, and nobody needs to once its
+ * receipt is there), and it saves a ledger write per batch. Publishing goes on while runs go on: a slow run holds
+ * back no receipt.
  */
 export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   const open = new Map<string, number>()
+  const done = new Set<string>()
   let waiting: FinishedRun<T>[] = []
   let timer: NodeJS.Timeout | undefined
   let chain = Promise.resolve()
 
-  /** Claims with nothing left to run or publish once `runs` are in. */
-  const finishing = (runs: FinishedRun<T>[]) => {
-    const left = new Map(open)
-    for (const run of runs) left.set(run.claim, (left.get(run.claim) ?? 0) - 1)
-    return [...left].filter(([, count]) => count <= 0).map(([claim]) => claim)
+  const settle = (claim: string, by: number) => {
+    const left = (open.get(claim) ?? 0) - by
+    open.set(claim, left)
+    if (left <= 0) done.add(claim)
   }
 
-  async function publish(runs: FinishedRun<T>[], extraClaims: string[] = []): Promise<void> {
+  async function publish(runs: FinishedRun<T>[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const lease = options.runner.lease()
       if (!lease) return options.onDropped(runs, 'this runner lost its lease')
-      const claims = [...new Set([...finishing(runs), ...extraClaims])].filter(claim => open.has(claim))
-      if (runs.length === 0 && claims.length === 0) return
       try {
-        const fence = [leaseVerifyOp(lease), ...(await releaseOps(options.cwd, claims))]
-        if (await options.store.publish(runs.map(run => ({ receipt: run.receipt, on: run.on })), fence)) {
-          for (const run of runs) open.set(run.claim, (open.get(run.claim) ?? 0) - 1)
-          for (const claim of claims) open.delete(claim)
+        if (await options.store.publish(runs.map(run => ({ receipt: run.receipt, on: run.on, log: run.log })), [leaseVerifyOp(lease)])) {
+          for (const run of runs) settle(run.claim, 1)
           return options.onPublished(runs)
         }
       } catch (error) {
         options.onProblem(`publishing ${runs.length} receipt(s) failed, retrying: ${errorLine(error)}`)
       }
-      // The notes ref or the ledger moved (another runner published or claimed), or git was busy: build again.
+      // The notes ref moved (another runner published), or git was busy: build again.
       await sleep(casBackoff(Math.min(attempt, 6)))
     }
+  }
+
+  /** Release every claim of this runner still in the ledger: its last write, fenced by its lease. */
+  async function releaseAll(): Promise<void> {
+    const claims = [...new Set([...open.keys(), ...done])]
+    const lease = options.runner.lease()
+    if (claims.length === 0 || !lease) return
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const ops = await releaseOps(options.cwd, claims)
+      if (ops.length === 0 || await refTransaction(options.cwd, [...ops, leaseVerifyOp(lease)])) break
+      await sleep(casBackoff(Math.min(attempt, 6)))
+    }
+    open.clear()
+    done.clear()
   }
 
   function schedule(): void {
@@ -102,10 +122,13 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
 
   return {
     track: (claim, count) => open.set(claim, (open.get(claim) ?? 0) + count),
-    forget: (claim) => {
-      open.set(claim, (open.get(claim) ?? 0) - 1)
-      // Its last item ended without a receipt: release the claim now rather than with some later batch.
-      if (open.get(claim)! <= 0) chain = chain.then(() => publish([], [claim]))
+    forget: claim => settle(claim, 1),
+    finished: () => [...done],
+    released(claims) {
+      for (const claim of claims) {
+        done.delete(claim)
+        open.delete(claim)
+      }
     },
     add(run) {
       waiting.push(run)
@@ -116,9 +139,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     pending: () => waiting.length,
     async close() {
       await flush()
-      const left = [...open.keys()]
-      if (left.length > 0) chain = chain.then(() => publish([], left))
-      await chain
+      await releaseAll()
     },
   }
 }

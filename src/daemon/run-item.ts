@@ -4,6 +4,7 @@ import { interruptedRun } from '../jobs/interrupted'
 import { createReceipt } from '../receipts/receipt'
 import type { GitVanApp, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
+import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import { createJobPool } from './pool/pool'
 import type { WorkItem } from './types'
@@ -11,6 +12,8 @@ import type { WorkItem } from './types'
 export interface ItemRun {
   result: ExecResult
   receipt: Receipt
+  /** What the run wrote, published with its receipt. */
+  log?: RunLog
 }
 
 /** Runs items for the daemon: in its pool of job workers (`jobs.isolation: 'worker'`), or in its own thread. */
@@ -65,7 +68,7 @@ export function createItemRunner(app: GitVanApp, checkouts: Checkouts, options: 
 export async function runItem(app: GitVanApp, item: WorkItem, checkouts: Checkouts, signal: AbortSignal): Promise<ItemRun> {
   return inCheckout(item, checkouts, async (runOptions) => {
     const run = await executeJob(app, item.job.id, item.job.job, { ...runOptions, signal })
-    return { result: run.result, receipt: run.receipt! }
+    return { result: run.result, receipt: run.receipt!, log: run.log }
   })
 }
 

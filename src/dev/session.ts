@@ -41,6 +41,8 @@ export async function startDevSession(app: GitVanApp, options: DevSessionOptions
     ignoreInitial: true,
     ignored: (path: string) => /(^|\/)(node_modules|\.git|\.gitvan)(\/|$)/.test(path),
   })
+  // Until chokidar's first scan is done, a change is not seen: `gitvan dev` says it watches only after that.
+  await new Promise<void>(resolve => watcher.once('ready', () => resolve()))
   watcher.on('all', (_event, file) => {
     pending.add(file)
     clearTimeout(timer)

@@ -3,7 +3,7 @@ import type { CliExecSpec, ExecResult } from '../types/exec'
 import { resolveInside } from '../utils/paths'
 import { type ProcessOutcome, runProcess } from './process'
 import { describeValue } from '../utils/describe'
-import { errorLine } from '../utils/messages'
+import { errorLine, lastLines } from '../utils/messages'
 import { arrayOf, every, is, keyPath, object, optional, recordOf } from '../utils/rules'
 import { failure } from './result'
 
@@ -19,6 +19,8 @@ export interface RunCliOptions {
   signal?: AbortSignal
   /** Bytes kept of stdout and of stderr (default 1 MiB); the rest is dropped and flagged in `meta.truncated`. */
   maxOutput?: number
+  /** Told of every chunk of output as it arrives, before any cap (the run's log). */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void
 }
 
 /**
@@ -41,6 +43,7 @@ export async function runCli(spec: CliExecSpec, options: RunCliOptions): Promise
       timeout: spec.timeout,
       signal: options.signal,
       maxOutput: options.maxOutput ?? DEFAULT_MAX_OUTPUT,
+      onOutput: options.onOutput,
     })
     return toResult(spec, outcome)
   } catch (error) {
@@ -98,15 +101,18 @@ function toResult(spec: CliExecSpec, outcome: ProcessOutcome): ExecResult {
   }
 }
 
-function failureReason(spec: CliExecSpec, { startError, stopped, signal, exitCode }: ProcessOutcome): string | undefined {
+/** Why the command failed, in one line; an exit code or a signal is followed by the last lines of stderr. */
+function failureReason(spec: CliExecSpec, { startError, stopped, signal, exitCode, stderrTail }: ProcessOutcome): string | undefined {
   const name = label(spec.cmd)
+  const said = lastLines(stderrTail)
+  const tail = said ? `: ${said}` : ''
   if (startError?.code === 'ENOENT') return `cmd ${name} not found (ENOENT): check the name or PATH in the job's env`
   if (startError?.code === 'EACCES') return `cmd ${name} is not executable (EACCES): check its permissions (chmod +x)`
   if (startError) return `cmd ${name} could not start: ${startError.message}`
   if (stopped?.by === 'timeout') return `${name} timed out after ${spec.timeout} ms (process group killed)`
   if (stopped?.by === 'abort') return `${name} aborted: ${errorLine(stopped.reason)}`
-  if (signal) return `${name} was killed by ${signal}`
-  if (exitCode !== 0) return `${name} exited with code ${exitCode}`
+  if (signal) return `${name} was killed by ${signal}${tail}`
+  if (exitCode !== 0) return `${name} exited with code ${exitCode}${tail}`
   return undefined
 }
 

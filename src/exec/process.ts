@@ -5,6 +5,9 @@ import { killProcessGroup } from './process-group'
 /** How long to wait for stdout/stderr to close after the child exited, before blaming leftover processes. */
 const PIPE_GRACE_MS = 200
 
+/** Bytes of the end of stderr kept for failure messages, whatever `maxOutput` cut. */
+const STDERR_TAIL_BYTES = 4096
+
 export interface ProcessOptions {
   /** Absolute, existing directory. */
   cwd: string
@@ -16,6 +19,8 @@ export interface ProcessOptions {
   signal?: AbortSignal
   /** Bytes kept of stdout and of stderr. */
   maxOutput: number
+  /** Told of every chunk of output as it arrives (the run's log), before any cap. */
+  onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void
 }
 
 /** Why the process was stopped by us rather than ending on its own. */
@@ -24,6 +29,8 @@ export type StopCause = { by: 'timeout' } | { by: 'abort'; reason: unknown }
 export interface ProcessOutcome {
   stdout: string
   stderr: string
+  /** The last few KiB of stderr, even when `stderr` was cut. */
+  stderrTail: string
   truncated: { stdout?: true; stderr?: true }
   exitCode: number | null
   signal: NodeJS.Signals | null
@@ -43,6 +50,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
   const outcome = (fields: Partial<ProcessOutcome>): ProcessOutcome => ({
     stdout: '',
     stderr: '',
+    stderrTail: '',
     truncated: {},
     exitCode: null,
     signal: null,
@@ -61,9 +69,16 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       return
     }
     const stdout = new CappedOutput(options.maxOutput)
-    const stderr = new CappedOutput(options.maxOutput)
-    child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk))
-    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk))
+    const stderr = new CappedOutput(options.maxOutput, STDERR_TAIL_BYTES)
+    const { onOutput } = options
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout.push(chunk)
+      onOutput?.('stdout', chunk)
+    })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr.push(chunk)
+      onOutput?.('stderr', chunk)
+    })
     const closed = new Promise<void>(done => child.once('close', () => done()))
 
     let stopped: StopCause | undefined
@@ -95,7 +110,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       child.stdout!.destroy()
       child.stderr!.destroy()
       const truncated = { ...(stdout.truncated && { stdout: true as const }), ...(stderr.truncated && { stderr: true as const }) }
-      resolve(outcome({ stdout: stdout.text(), stderr: stderr.text(), truncated, exitCode, signal, stopped }))
+      resolve(outcome({ stdout: stdout.text(), stderr: stderr.text(), stderrTail: stderr.tail(), truncated, exitCode, signal, stopped }))
     })
   })
 }

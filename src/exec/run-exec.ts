@@ -6,6 +6,7 @@ import { abortable } from './abortable'
 import { createDeadline } from './deadline'
 import { resolveExecType } from './registry'
 import { isRunSkipped } from './outcome'
+import { execSpecProblem } from './spec'
 import { failure } from './result'
 
 export interface RunExecOptions {
@@ -16,18 +17,15 @@ export interface RunExecOptions {
 
 /**
  * Run one exec spec with the handler registered for `spec.exec`, inside the GitVan context. Never throws:
- * an unknown type, a throwing handler, an abort or `spec.timeout` all become a failed result.
+ * an unknown type, a missing required field, a throwing handler, an abort or `spec.timeout` all become a failed
+ * result.
  */
 export async function runExec(spec: ExecSpec, { ctx, signal }: RunExecOptions): Promise<ExecResult> {
   const started = performance.now()
   const elapsed = () => Math.round(performance.now() - started)
-  let handler
-  try {
-    if (typeof spec !== 'object' || spec === null) throw new TypeError(`An exec spec must be an object like { exec: 'cli', cmd: 'echo' }, got ${JSON.stringify(spec)}`)
-    handler = resolveExecType(ctx.app.execTypes, spec.exec)
-  } catch (error) {
-    return failure(error, elapsed())
-  }
+  const problem = execSpecProblem(spec, ctx.app.execTypes)
+  if (problem) return failure(problem, elapsed())
+  const handler = resolveExecType(ctx.app.execTypes, spec.exec)
   const deadline = spec.timeout ? createDeadline(spec.timeout) : undefined
   const stepSignal = AbortSignal.any([signal, deadline?.signal].filter((s): s is AbortSignal => s !== undefined))
   // The step's own timeout wins over how a handler describes its abort.

@@ -4,7 +4,7 @@ import { backoff } from '../utils/backoff'
 import { runGit } from './command'
 import { GitError, gitLayerError } from './error'
 import { BUSY, LOCKED, LOST_RACE } from './ref-errors'
-import { listRefs, readRef, updateRef } from './refs'
+import { listRefs, readRef, refTransaction } from './refs'
 
 /**
  * What to do when another git process holds a ref's lock file: `lose` (we are trying to take the ref, and someone
@@ -20,10 +20,10 @@ const ATTEMPTS = 8
  * transaction; after a refusal the refs are re-read in one `for-each-ref`, the ops whose expectation fails now (and
  * the one git named: it may have changed and changed back) count as lost, and the rest is retried. Another git
  * busy with the refs (a lock file, a directory appearing or vanishing) is contention: waited out with backoff, a
- * bounded number of times. Costs one process when nothing is contended. `refTransaction` is all-or-nothing, hence
+ * bounded number of times and, with `until`, no later than that (epoch ms). Costs one process when nothing is contended. `refTransaction` is all-or-nothing, hence
  * this.
  */
-export async function casEach(cwd: string, ops: RefOp[], contention: Contention): Promise<boolean[]> {
+export async function casEach(cwd: string, ops: RefOp[], contention: Contention, options: { until?: number } = {}): Promise<boolean[]> {
   const won = ops.map(() => false)
   let pending = ops.map((_, i) => i)
   // Taking a ref never waits for another's lock; changing one we hold waits a second per attempt.
@@ -36,7 +36,8 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention)
       break
     }
     const locked = LOCKED.exec(stderr)?.[1]
-    if ((BUSY.test(stderr) || (locked && contention === 'wait')) && busy < ATTEMPTS) {
+    const patient = busy < ATTEMPTS && Date.now() < (options.until ?? Infinity)
+    if ((BUSY.test(stderr) || (locked && contention === 'wait')) && patient) {
       await sleep(casBackoff(busy++))
       continue
     }
@@ -70,16 +71,26 @@ export interface SwapRefOptions {
  * the value it gets. Returns the value published.
  */
 export async function swapRef(cwd: string, ref: string, build: (current: string | null) => Promise<string>, options: SwapRefOptions = {}): Promise<string> {
+  return (await swapRefs(cwd, [ref], async ([current]) => [await build(current ?? null)], options))[0]!
+}
+
+/**
+ * `swapRef` for several refs moved together: `build` gets their current values (in order, `null` when absent) and
+ * returns their new ones; all are published in one transaction, or, when any of them moved meanwhile, none, and
+ * everything is built again. Bounded like `swapRef`.
+ */
+export async function swapRefs(cwd: string, refs: string[], build: (current: (string | null)[]) => Promise<string[]>, options: SwapRefOptions = {}): Promise<string[]> {
   const retries = options.retries ?? 50
+  const names = refs.join(' and ')
   if (!Number.isInteger(retries) || retries < 0) {
-    throw gitLayerError(cwd, `Invalid retries ${JSON.stringify(retries)} for writing ${ref} in ${cwd}: pass a whole number, 0 or more`)
+    throw gitLayerError(cwd, `Invalid retries ${JSON.stringify(retries)} for writing ${names} in ${cwd}: pass a whole number, 0 or more`)
   }
   for (let attempt = 0; ; attempt++) {
-    const current = await readRef(cwd, ref)
+    const current = await Promise.all(refs.map(ref => readRef(cwd, ref)))
     const next = await build(current)
-    if (await updateRef(cwd, { ref, oldValue: current, newValue: next })) return next
+    if (await refTransaction(cwd, refs.map((ref, i) => ({ ref, oldValue: current[i] ?? null, newValue: next[i]! })))) return next
     if (attempt >= retries) {
-      throw gitLayerError(cwd, `Could not write ${options.what ?? ref} to ${ref} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later`)
+      throw gitLayerError(cwd, `Could not write ${options.what ?? names} to ${names} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later`)
     }
     await sleep(backoff(attempt, { base: 5, max: 100 }))
   }

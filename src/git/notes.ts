@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { defu } from 'defu'
 import type { CatFile, NoteEntry, NotesCommit, NotesCommitOptions, WriteNotesOptions } from '../types/git'
 import { gitLayerError } from './error'
@@ -9,10 +8,9 @@ import { assertRefName } from './ref-name'
 import { readRef } from './refs'
 import { runGit } from './command'
 import { swapRef } from './cas'
-import { fastImport, fastImportData } from './fast-import'
+import { fastImportData, importCommits } from './fast-import'
 
 const DEFAULTS = { message: 'Notes added by GitVan', retries: 50 }
-const COMMITTER = 'GitVan <gitvan@localhost>'
 
 /** The note on `object` (any rev) in `notesRef`, exactly as stored; `null` when there is none. */
 export async function readNote(cwd: string, notesRef: string, object: string): Promise<string | null> {
@@ -44,13 +42,30 @@ export async function buildNotesCommit(cwd: string, notesRef: string, entries: N
 
 /** The notes commit with `entries` applied on top of notes commit `parent` (`null`: the first one). */
 async function notesCommitOn(cwd: string, parent: string | null, entries: NoteEntry[], options: NotesCommitOptions): Promise<string> {
+  const [commit] = await importCommits(cwd, [{ parent, message: defu(options, DEFAULTS).message, changes: await noteCommands(cwd, parent, entries) }])
+  return commit!
+}
+
+/**
+ * The fast-import file commands that apply `entries` on top of notes commit `parent` (`null`: the first one) of
+ * `notesRef`: one `N inline` per touched note, carrying its full new text. fast-import keeps the parent's other
+ * notes and balances the fan-out. For writers that put the notes commit in one fast-import with others
+ * (`importCommits`) and publish it in their own transaction.
+ */
+export function notesChanges(cwd: string, notesRef: string, parent: string | null, entries: NoteEntry[]): Promise<string[]> {
+  assertNotesRef(cwd, notesRef)
+  assertEntries(cwd, notesRef, entries)
+  return noteCommands(cwd, parent, entries)
+}
+
+async function noteCommands(cwd: string, parent: string | null, entries: NoteEntry[]): Promise<string[]> {
   const notes = await withCatFile(cwd, async (cat) => {
     await assertCommits(cwd, cat, entries)
     const appended = entries.filter(entry => entry.mode !== 'replace').map(entry => entry.object)
     const existing = parent && appended.length > 0 ? await readNotesTree(cwd, cat, parent, appended) : new Map<string, string>()
     return applyEntries(existing, entries)
   })
-  return importNotesCommit(cwd, parent, notes, defu(options, DEFAULTS).message)
+  return [...notes].flatMap(([object, text]) => [`N inline ${object}\n`, fastImportData(text)])
 }
 
 /**
@@ -114,18 +129,4 @@ function applyEntries(existing: Map<string, string>, entries: NoteEntry[]): Map<
 
 function withNewline(text: string): string {
   return text === '' || text.endsWith('\n') ? text : `${text}\n`
-}
-
-/**
- * Write the notes commit with one `git fast-import`: it creates the blobs, keeps the parent's notes and balances
- * the fan-out. Resetting the branch before the end stops fast-import from writing any ref; `get-mark` reports
- * the commit.
- */
-async function importNotesCommit(cwd: string, parent: string | null, notes: Map<string, string>, message: string): Promise<string> {
-  const branch = `refs/gitvan/tmp/notes-${process.pid}-${randomBytes(6).toString('hex')}`
-  const stream = [`commit ${branch}\n`, 'mark :1\n', `committer ${COMMITTER} ${Math.floor(Date.now() / 1000)} +0000\n`, fastImportData(message)]
-  if (parent) stream.push(`from ${parent}\n`)
-  for (const [object, text] of notes) stream.push(`N inline ${object}\n`, fastImportData(text))
-  stream.push('\n', `reset ${branch}\n`, '\n', 'get-mark :1\n')
-  return fastImport(cwd, stream)
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { gitLayerError } from './error'
 
 /** The all-zero object id git uses for "no object" (SHA-1 length). */
@@ -14,4 +15,13 @@ export function assertOid(cwd: string, value: unknown, what: string): asserts va
   if (!isOid(value)) {
     throw gitLayerError(cwd, `Invalid ${what} ${JSON.stringify(value)} in ${cwd}: pass a full 40-hex object id (resolve names with readRef or git rev-parse first)`)
   }
+}
+
+/**
+ * The id git gives a blob holding `content`, in the object format of `like` (an id from the same repository:
+ * 40 hex digits for SHA-1, 64 for SHA-256). Lets a writer name an object before fast-import writes it.
+ */
+export function blobOid(content: string, like: string): string {
+  const bytes = Buffer.from(content, 'utf8')
+  return createHash(like.length === 64 ? 'sha256' : 'sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex')
 }

@@ -4,6 +4,7 @@ import { abortable } from '../exec/abortable'
 import { createDeadline } from '../exec/deadline'
 import { failure, toResult } from '../exec/result'
 import { createReceipt } from '../receipts/receipt'
+import { routeConsole } from '../context/run-output'
 import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
 import type { Job, JobEvent } from '../types/job'
@@ -16,10 +17,12 @@ import { runSteps } from './steps'
 
 /**
  * Run `job` once in its own GitVan context: `validate`, then `run` or the steps, bounded by the job's
- * timeout; hooks around it. Returns the result and the receipt for the commit, which the caller records (the
- * receipt store). A failing job is a result with `ok: false`, not a throw.
+ * timeout; hooks around it. Returns the result, the receipt for the commit and the run's log, which the caller
+ * records (the receipt store). A failing job is a result with `ok: false`, not a throw. The error is redacted
+ * like the log: it goes into the receipt.
  */
 export async function executeJob(app: GitVanApp, id: string, job: Job, options: RunJobOptions = {}): Promise<JobRun> {
+  routeConsole()
   const timeout = job.timeout ?? app.options.jobs.timeout
   const deadline = createDeadline(timeout)
   const linked = linkSignals([deadline.signal, options.signal])
@@ -31,9 +34,11 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
 
+    // The run is over: its log is complete (what the run's code prints later is dropped).
     const receiptOf = (result: ExecResult, status: ReceiptStatus, reason?: string): JobRun => ({
       id,
       result,
+      log: ctx.runLog.finish(),
       ...(ctx.head ? { receipt: createReceipt({ job: id, sha: ctx.head, trigger: event.trigger, worktree: ctx.worktree.id, startedAt, result, status, reason }) } : {}),
     })
 
@@ -42,7 +47,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       try {
         if (!(await withGitVan(ctx, () => job.if!(event)))) return receiptOf({ ok: true, durationMs: elapsed() }, 'skipped', 'if: the condition was false')
       } catch (error) {
-        return receiptOf(failure(`if: the condition threw: ${errorLine(error)}`, elapsed()), 'error')
+        return receiptOf(failure(ctx.runLog.redact(`if: the condition threw: ${errorLine(error)}`), elapsed()), 'error')
       }
     }
 
@@ -64,6 +69,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
     // A run aborted because a newer run of its group took its place is cancelled, whatever it reported.
     if (isRunCancelled(signal.reason) && status !== 'ok') [status, reason, result] = ['cancelled', signal.reason.message, { ...result, ok: false }]
     deadline.clear()
+    if (result.error) result = { ...result, error: ctx.runLog.redact(result.error) }
     await app.callHook('job:after', event, result)
     return receiptOf(result, status, reason)
   } finally {

@@ -24,8 +24,8 @@ export interface ModuleLoaderOptions {
   sharedDirs: string[]
   /** Jobs dirs: their non-job files (helpers) get auto-imports too. */
   jobsDirs: string[]
-  /** Transpile cache (default `<root>/.gitvan/cache/jiti`). */
-  cacheDir?: string
+  /** Where jiti keeps transpiled files. */
+  cacheDir: string
 }
 
 const CODE_FILE = /\.(m?ts|m?js)$/
@@ -41,8 +41,7 @@ const moduleCache = createRequire(import.meta.url).cache
 export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const injected = new Map<string, { hash: string; code: string }>()
   const ownRoot = dirname(options.entries.gitvan)
-  const cacheDir = options.cacheDir ?? join(options.root, '.gitvan/cache/jiti')
-  const transpiler = createJiti(join(options.root, '_'), { fsCache: cacheDir, moduleCache: false })
+  const transpiler = createJiti(join(options.root, '_'), { fsCache: options.cacheDir, moduleCache: false })
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
   const runtime = createJiti(join(options.root, '_'), {
     fsCache: false,

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { relative } from 'pathe'
+import type { ExecHandler } from '../types/exec'
 import type { Job, JobFile, JobKind, JobMeta, JobTriggers } from '../types/job'
 import { suggest } from '../utils/suggest'
 import { JobDefinitionError, validateJob } from './define'
 import type { ModuleLoader } from './loader'
 import { scanJobs } from './scan'
+import { checkSteps } from './steps'
 import { JobSyntaxError, readStaticJobInfo } from './static'
 import type { StaticJobInfo } from './static'
 import { errorLine } from '../utils/messages'
@@ -35,6 +37,8 @@ export interface JobRegistryOptions {
   root: string
   dirs: () => readonly string[]
   loader: () => Promise<ModuleLoader>
+  /** The registered exec types: a step of another type, or without a field its type needs, breaks its job. */
+  execTypes: ReadonlyMap<string, { handler: ExecHandler }>
   /** Called with the scanned list, which it may change in place (the `jobs:scanned` hook). */
   onScanned: (jobs: JobFile[]) => Promise<void>
 }
@@ -73,7 +77,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
     }
     try {
       if (mod?.default === undefined) throw new JobDefinitionError('export default', '`export default defineJob({ ... })` is missing')
-      return validateJob(mod.default as Job)
+      return checked(validateJob(mod.default as Job))
     } catch (error) {
       throw new JobLoadError(`${display(job.file)}: ${(error as Error).message}`)
     }
@@ -94,10 +98,15 @@ export function createJobRegistry(options: JobRegistryOptions) {
   /** Statically read values get the checks `defineJob()` makes (with stand-ins for the code it cannot read). */
   function checkStatic(job: JobFile, info: StaticJobInfo): Job {
     try {
-      return validateJob({ kind: info.kind, meta: info.meta, on: info.on, ...(info.has.run ? { run: () => {} } : {}), ...(info.has.steps ? { steps: [] } : {}) })
+      return checked(validateJob({ kind: info.kind, meta: info.meta, on: info.on, ...(info.has.run ? { run: () => {} } : {}), ...(info.steps ? { steps: info.steps } : {}) }))
     } catch (error) {
       throw new JobLoadError(`${display(job.file)}: ${(error as Error).message}`)
     }
+  }
+
+  function checked(job: Job): Job {
+    if (job.steps) checkSteps(job.steps, options.execTypes)
+    return job
   }
 
   async function describeLoadError(file: string, error: unknown): Promise<JobLoadError> {

@@ -1,4 +1,5 @@
 import { parseSync } from 'oxc-parser'
+import type { ExecSpec } from '../types/exec'
 import type { JobKind, JobMeta, JobTriggers } from '../types/job'
 
 /** What `gitvan list` needs, read from the source without running it. */
@@ -7,8 +8,10 @@ export interface StaticJobInfo {
   kind?: JobKind
   meta?: JobMeta
   on?: JobTriggers
-  /** Which of `run` and `steps` the definition has: enough to check it like `defineJob()` does. */
-  has: { run: boolean; steps: boolean }
+  /** The steps, as written: checked against the exec types like loaded ones. */
+  steps?: ExecSpec[]
+  /** Whether the definition has `run` (code, not read): enough to check it like `defineJob()` does. */
+  has: { run: boolean }
 }
 
 /** A job file that does not parse: where and why. */
@@ -23,7 +26,7 @@ const DYNAMIC = Symbol('dynamic')
 type Value = unknown | typeof DYNAMIC
 
 /**
- * Read `kind`, `meta` and `on` from `export default defineJob({ ... })`. Returns `null` when a needed value
+ * Read `kind`, `meta`, `on` and `steps` from `export default defineJob({ ... })`. Returns `null` when a needed value
  * is not a literal (the caller then imports the module); throws `JobSyntaxError` when the file does not parse.
  */
 export function readStaticJobInfo(source: string, file: string): StaticJobInfo | null {
@@ -45,9 +48,9 @@ export function readStaticJobInfo(source: string, file: string): StaticJobInfo |
     const key = property.key.type === 'Identifier' ? property.key.name : property.key.value
     fields.set(String(key), property.value)
   }
-  const values = Object.fromEntries(['kind', 'meta', 'on'].filter(key => fields.has(key)).map(key => [key, literal(fields.get(key))]))
+  const values = Object.fromEntries(['kind', 'meta', 'on', 'steps'].filter(key => fields.has(key)).map(key => [key, literal(fields.get(key))]))
   if (Object.values(values).includes(DYNAMIC)) return null
-  return { ...(values as Pick<StaticJobInfo, 'kind' | 'meta' | 'on'>), has: { run: fields.has('run'), steps: fields.has('steps') } }
+  return { ...(values as Pick<StaticJobInfo, 'kind' | 'meta' | 'on' | 'steps'>), has: { run: fields.has('run') } }
 }
 
 /** The value of a literal expression (objects, arrays, strings, numbers, booleans), or DYNAMIC. */

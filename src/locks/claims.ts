@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { withCatFile } from '../git/cat-file'
 import { casBackoff } from '../git/cas'
-import { writeFileCommits } from '../git/file-commit'
+import { writeBlobs } from '../git/file-commit'
 import { readRef, refTransaction } from '../git/refs'
 import type { RefTxOp } from '../types/git'
 import type { LeaseRecord } from './lease'
@@ -11,14 +11,13 @@ import type { Runner, RunnerLiveness } from './runners'
 import { listRunners } from './runners'
 
 /**
- * The claims ledger: `refs/gitvan/locks/claims` points at a root commit whose `claims.json` says which runner
- * works on what right now. Every runner claims and releases work by compare-and-swap on this one ref, fenced by its
+ * The claims ledger: `refs/gitvan/locks/claims` points at a blob, a JSON document saying which runner works on what
+ * right now (a blob: one object per change, where a commit would cost three). Every runner claims and releases work by compare-and-swap on this one ref, fenced by its
  * own runner lease, so two runners never hold one item, and a runner judged dead loses its claims and its lease in
  * one transaction. Items and groups are opaque strings to this layer (the daemon makes them from jobs, commits,
  * worktrees). The ref is deleted when nothing is claimed.
  */
 export const CLAIMS_REF = `${LEASE_PREFIX}claims`
-const FILE = 'claims.json'
 const ATTEMPTS = 50
 
 export interface Claim {
@@ -66,7 +65,7 @@ export class ClaimError extends Error {
 export async function readLedger(cwd: string): Promise<LedgerSnapshot> {
   const id = await readRef(cwd, CLAIMS_REF)
   if (!id) return { id: null, ledger: emptyLedger() }
-  const text = await withCatFile(cwd, cat => cat.readText(`${id}:${FILE}`))
+  const text = await withCatFile(cwd, cat => cat.readText(id))
   try {
     const ledger = JSON.parse(text ?? '') as ClaimsLedger
     if (ledger?.v === 1 && typeof ledger.claims === 'object' && ledger.claims !== null) return { id, ledger }
@@ -82,17 +81,22 @@ export async function readLedger(cwd: string): Promise<LedgerSnapshot> {
  * deleted, in the same transaction, so a runner that comes back can publish nothing. Retried (bounded) while other
  * runners move the ledger first.
  */
-export async function claimWork(cwd: string, runner: Runner, requests: ClaimRequest[], liveness: RunnerLiveness): Promise<ClaimResult> {
+export async function claimWork(cwd: string, runner: Runner, requests: ClaimRequest[], liveness: RunnerLiveness, options: { release?: readonly string[] } = {}): Promise<ClaimResult> {
+  const release = options.release ?? []
   for (let attempt = 0; ; attempt++) {
     const lease = runner.lease()
     if (!lease) throw new ClaimError(`Runner ${runner.owner} lost its lease in ${cwd}: it claims nothing more`)
     const [{ id, ledger }, runners] = await Promise.all([readLedger(cwd), listRunners(cwd)])
     const judged = judgeClaims(ledger, runners, runner.ref, liveness)
+    // Released claims (their work is published) no longer hold anything.
+    judged.live = judged.live.filter(([claim]) => !release.includes(claim))
     const plan = planClaim(judged, runner.ref, requests)
     const claimId = plan.granted.length > 0 ? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}` : null
-    if (!claimId && judged.dead.length === 0) return { claim: null, granted: [], held: plan.held, reclaimed: [] }
+    const releasing = release.filter(claim => claim in ledger.claims)
+    if (!claimId && judged.dead.length === 0 && releasing.length === 0) return { claim: null, granted: [], held: plan.held, reclaimed: [] }
     const next = structuredClone(ledger)
     for (const dead of judged.dead) delete next.claims[dead.claim]
+    for (const claim of releasing) delete next.claims[claim]
     if (claimId) next.claims[claimId] = { runner: runner.ref, since: Date.now(), items: plan.granted, groups: plan.groups }
     const ops: RefTxOp[] = [
       await ledgerOp(cwd, id, next),
@@ -191,8 +195,8 @@ export function planClaim(judged: Pick<JudgedClaims, 'live'>, self: string, requ
 /** The compare-and-swap that moves the ledger from `id` to `ledger` (deleting the ref once nothing is claimed). */
 async function ledgerOp(cwd: string, id: string | null, ledger: ClaimsLedger): Promise<RefTxOp> {
   if (Object.keys(ledger.claims).length === 0) return id ? { ref: CLAIMS_REF, oldValue: id, newValue: null } : { ref: CLAIMS_REF, verify: null }
-  const [commit] = await writeFileCommits(cwd, [{ file: FILE, content: `${JSON.stringify(ledger)}\n`, message: 'gitvan claims' }])
-  return { ref: CLAIMS_REF, oldValue: id, newValue: commit! }
+  const [blob] = await writeBlobs(cwd, [`${JSON.stringify(ledger)}\n`])
+  return { ref: CLAIMS_REF, oldValue: id, newValue: blob! }
 }
 
 function emptyLedger(): ClaimsLedger {

@@ -103,12 +103,12 @@ export async function takeOverLease(cwd: string, judged: LeaseRecord, options: O
 }
 
 /** Extend `lease` to ttl from now, by compare-and-swap from its id. `null` when it was lost (taken over or cleared). */
-export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown> } = {}): Promise<Lease | null> {
+export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown>; until?: number } = {}): Promise<Lease | null> {
   assertLease(cwd, lease)
   assertAcquire(cwd, [lease.ref], { owner: lease.owner, ttl, now: options.now })
   const content = { ...newContent({ owner: lease.owner, ttl, now: options.now, info: options.info }), nonce: lease.nonce }
   const id = await writeLeaseCommit(cwd, content)
-  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait'))[0] ? toLease(lease.ref, id, content) : null
+  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait', { until: options.until }))[0] ? toLease(lease.ref, id, content) : null
 }
 
 /** Delete `lease`'s ref if it is still this lease; `false` (touching nothing) when another holder has it now. */
@@ -180,7 +180,8 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
     const held = current!
     retryIn = undefined
     try {
-      const renewed = await renewLease(cwd, held, ttl, { info: options.info?.() ?? held.info })
+      // Waiting out another git's lock stops half an interval on: the failure is reported and tried again soon.
+      const renewed = await renewLease(cwd, held, ttl, { info: options.info?.() ?? held.info, until: Date.now() + interval / 2 })
       if (renewed) current = renewed
       else lose('another owner took it over')
     } catch (error) {

@@ -1,7 +1,12 @@
-import { buildNotesCommit, readNotes, writeNotes } from '../git/notes'
-import { refTransaction } from '../git/refs'
+import { swapRefs } from '../git/cas'
+import { importCommits } from '../git/fast-import'
+import { notesChanges, readNotes, writeNotes } from '../git/notes'
+import { readRef, refTransaction } from '../git/refs'
 import type { RefTxOp } from '../types/git'
-import type { Receipt } from '../types/receipt'
+import type { LogPruneReport, RunLogRead } from '../types/log'
+import type { Receipt, ReceiptEntry } from '../types/receipt'
+import { LOGS_REF } from './log-format'
+import { type LogBlob, attachLogs, logChanges, pruneLogs, readRunLogs } from './logs-ref'
 import { parseReceipts } from './receipt'
 
 export interface ReceiptRead {
@@ -10,12 +15,7 @@ export interface ReceiptRead {
   invalid: { sha: string; line: string }[]
 }
 
-/** A receipt on its way to Git. */
-export interface ReceiptEntry {
-  receipt: Receipt
-  /** The commit whose note holds it (default `receipt.sha`): a schedule slot's anchor, for schedule runs. */
-  on?: string
-}
+export type { ReceiptEntry } from '../types/receipt'
 
 export interface ReceiptStoreOptions {
   /** The repository. */
@@ -27,43 +27,64 @@ export interface ReceiptStoreOptions {
 }
 
 /**
- * The one way receipts reach Git: a receipt is one JSON line appended to the note of its commit on the receipts
- * ref. `append` is for runs nobody else can be doing (manual runs); `publish` is for runs guarded by leases: the
- * receipts go in together with `fence` (ref checks, lease releases) in one all-or-nothing transaction.
+ * The one way receipts and run logs reach Git: a receipt is one JSON line appended to the note of its commit on
+ * the receipts ref, and the log of a run that wrote output is a blob on `refs/gitvan/logs` that its receipt names.
+ * Both refs move in one transaction, built by one fast-import. `append` is for runs nobody else can be doing
+ * (manual runs); `publish` is for runs guarded by leases: the receipts go in together with `fence` (ref checks,
+ * lease releases), all or nothing.
  */
 export interface ReceiptStore {
   readonly ref: string
-  /** Append receipts by compare-and-swap, retried on top of concurrent writers: none is lost. */
-  append: (receipts: Receipt[]) => Promise<void>
+  /** Append entries by compare-and-swap, retried on top of concurrent writers: none is lost. Returns the receipts written (with `log`). */
+  append: (entries: ReceiptEntry[]) => Promise<Receipt[]>
   /**
-   * One attempt to append `receipts` and apply `fence` atomically. `false` when git refused (the notes ref moved,
-   * or a fence did not hold): nothing was written, and the caller decides what to try again.
+   * One attempt to append `entries` and apply `fence` atomically: the receipts written (with `log`), or `null` when
+   * git refused (a ref moved, or a fence did not hold): nothing was written, and the caller decides what to try again.
    */
-  publish: (entries: ReceiptEntry[], fence: RefTxOp[]) => Promise<boolean>
+  publish: (entries: ReceiptEntry[], fence: RefTxOp[]) => Promise<Receipt[] | null>
   /** The receipts on the ref (all, or those on `shas`), in the order they were appended within a commit. */
   read: (shas?: string[]) => Promise<ReceiptRead>
+  /** The log each receipt names, in order. */
+  readLogs: (receipts: Receipt[]) => Promise<RunLogRead[]>
+  /** Drop the logs of runs that started before `before`; receipts stay. */
+  pruneLogs: (before: Date) => Promise<LogPruneReport>
 }
+
+const MESSAGE = 'GitVan receipts'
 
 export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
   const { cwd, ref } = options
-  const written = async (receipts: Receipt[]) => {
+  const written = async (entries: ReceiptEntry[]) => {
+    const receipts = entries.map(entry => entry.receipt)
     for (const receipt of receipts) await options.onWritten?.(receipt)
+    return receipts
   }
+  /** The notes commit and, when there are logs, the logs commit, on top of `parents`, from one fast-import. */
+  const commitsOn = async (entries: ReceiptEntry[], blobs: LogBlob[], [notes, logs]: (string | null)[]) => importCommits(cwd, [
+    { parent: notes ?? null, message: MESSAGE, changes: await notesChanges(cwd, ref, notes ?? null, entries.map(toNote)) },
+    ...(blobs.length > 0 ? [{ parent: logs ?? null, message: 'GitVan logs', changes: logChanges(blobs) }] : []),
+  ])
   return {
     ref,
-    async append(receipts) {
-      if (receipts.length === 0) return
-      await writeNotes(cwd, ref, receipts.map(receipt => toNote({ receipt })), { message: 'GitVan receipts' })
-      await written(receipts)
+    async append(entries) {
+      if (entries.length === 0) return []
+      const { entries: named, blobs } = attachLogs(entries)
+      if (blobs.length === 0) await writeNotes(cwd, ref, named.map(toNote), { message: MESSAGE })
+      else await swapRefs(cwd, [ref, LOGS_REF], current => commitsOn(named, blobs, current), { what: 'receipts and logs' })
+      return written(named)
     },
     async publish(entries, fence) {
-      const notes = entries.length > 0 ? await buildNotesCommit(cwd, ref, entries.map(toNote), { message: 'GitVan receipts' }) : undefined
-      const ops: RefTxOp[] = [...(notes ? [{ ref, oldValue: notes.parent, newValue: notes.commit }] : []), ...fence]
-      if (!(await refTransaction(cwd, ops))) return false
-      await written(entries.map(entry => entry.receipt))
-      return true
+      const { entries: named, blobs } = attachLogs(entries)
+      const refs = named.length === 0 ? [] : blobs.length > 0 ? [ref, LOGS_REF] : [ref]
+      const parents = await Promise.all(refs.map(name => readRef(cwd, name)))
+      const commits = refs.length > 0 ? await commitsOn(named, blobs, parents) : []
+      const ops: RefTxOp[] = [...refs.map((name, i) => ({ ref: name, oldValue: parents[i] ?? null, newValue: commits[i]! })), ...fence]
+      if (!(await refTransaction(cwd, ops))) return null
+      return written(named)
     },
     read: shas => readReceipts(cwd, ref, shas),
+    readLogs: receipts => readRunLogs(cwd, receipts),
+    pruneLogs: before => pruneLogs(cwd, before),
   }
 }
 

@@ -5,6 +5,7 @@ import type { RepoInfo } from './git'
 import type { GitVanHooks } from './hooks'
 import type { Job, JobFile, JobTrigger } from './job'
 import type { LLMProvider, LLMRegistry } from './llm'
+import type { RunLog } from './log'
 import type { InstalledGitVanPlugin } from './plugin'
 import type { Receipt } from './receipt'
 import type { ReceiptStore } from '../receipts/store'
@@ -49,7 +50,7 @@ export interface GitVanApp {
   loadJob: (id: string) => Promise<Job>
   /** Where receipts are appended (manual runs) or published in fenced batches (the daemon). */
   readonly receipts: ReceiptStore
-  /** Run a job now and append its receipt. */
+  /** Run a job now and append its receipt (and log). */
   runJob: (id: string, options?: RunJobOptions) => Promise<JobRun>
   /** Drop every loaded project module and rescan auto-imports: the next load reads the files again (`gitvan dev`). */
   reloadModules: () => Promise<void>
@@ -91,4 +92,6 @@ export interface JobRun {
   result: ExecResult
   /** `undefined` when there is no commit to attach a receipt to (empty repository). */
   receipt?: Receipt
+  /** What the run wrote, capped and redacted; `undefined` when it wrote nothing. */
+  log?: RunLog
 }

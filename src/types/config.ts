@@ -61,6 +61,12 @@ export interface ResolvedGitVanConfig {
     /** Notes ref holding one JSON line per run (default `refs/notes/gitvan/results`). */
     ref: string
   }
+  logs: {
+    /** Bytes of output kept per run: the first half and the last half, with a marker for what was cut (default 1 MiB); 0 keeps none. */
+    maxBytes: number
+    /** Names of environment variables whose values are replaced by `[redacted]` in logs and errors; `llm.apiKeyEnv` is always added. */
+    secrets: string[]
+  }
   /** Names of environment variables passed to jobs; nothing else of GitVan's environment is. */
   env: string[]
   plugins: GitVanPluginEntry[]

@@ -1,6 +1,7 @@
 import type { ConsolaInstance } from 'consola'
 import type { GitVanApp } from './app'
 import type { ResolvedGitVanConfig } from './config'
+import type { RunLogCollector } from './log'
 
 /** What every job run, composable and exec step sees (see `useGitVan()`). */
 export interface GitVanContext {
@@ -18,7 +19,10 @@ export interface GitVanContext {
   now: () => Date
   worktree: { id: string; branch: string | null }
   config: ResolvedGitVanConfig
+  /** A consola logger; inside a run its lines are tagged with the job id and kept in the run's log too. */
   logger: ConsolaInstance
+  /** The run's output as it is collected (steps, `cli` output, `console.*`, `logger`), capped and redacted. */
+  runLog: RunLogCollector
   /** The running GitVan: exec types, templates, jobs. */
   app: GitVanApp
   /** Aborted when the run times out or GitVan shuts down: pass it on to long work. */

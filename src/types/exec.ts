@@ -1,4 +1,5 @@
 import type { GitVanContext } from './context'
+import type { JobId } from './job'
 
 /** The normalized result every exec type returns (the seed's shape plus timing and error details). */
 export interface ExecResult {
@@ -46,7 +47,8 @@ export interface JsExecSpec extends ExecSpecBase {
 
 export interface JobExecSpec extends ExecSpecBase {
   exec: 'job'
-  job: string
+  /** One of the project's job ids once `gitvan prepare` ran (a typo is then a type error). */
+  job: JobId
   payload?: unknown
 }
 
@@ -58,11 +60,8 @@ export interface TmplExecSpec extends ExecSpecBase {
   out?: string
 }
 
-export interface LlmExecSpec extends ExecSpecBase {
+interface LlmExecFields extends ExecSpecBase {
   exec: 'llm'
-  /** The prompt itself, or `template`: a nunjucks template in the template dirs, rendered with `data`. */
-  prompt?: string
-  template?: string
   data?: Record<string, unknown>
   system?: string
   provider?: string
@@ -76,6 +75,9 @@ export interface LlmExecSpec extends ExecSpecBase {
   /** Per-call settings: temperature, seed, timeout, maxRetries; other keys go to the provider as options. */
   options?: Record<string, unknown>
 }
+
+/** The prompt itself, or `template`: a nunjucks template in the template dirs, rendered with `data`; exactly one. */
+export type LlmExecSpec = LlmExecFields & ({ prompt: string; template?: never } | { template: string; prompt?: never })
 
 /** Exec specs added by plugins: `declare module 'gitvan' { interface ExecSpecs { http: HttpSpec } }`. */
 export interface ExecSpecs {

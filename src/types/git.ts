@@ -167,3 +167,14 @@ export interface NotesCommit {
   parent: string | null
   commit: string
 }
+
+/** One entry of a tree, as `git ls-tree -l` lists it. */
+export interface TreeEntry {
+  mode: string
+  type: ObjectType
+  oid: string
+  /** Blob size in bytes; `undefined` for trees and submodules. */
+  size?: number
+  /** Relative to the listed tree. */
+  path: string
+}

@@ -162,7 +162,7 @@ export interface JobDefinition<Payload = any> {
   timeout?: number
   /** Extra environment variables for the job's `cli` steps. */
   env?: Record<string, string>
-  /** Daemon runs that fail are retried this way; then they stay failed until `gitvan rerun` or `--retry-failed`. */
+  /** Daemon runs that fail are retried this way; then they stay failed until `gitvan rerun`, `gitvan run` or `--retry-failed`. */
   retry?: RetryPolicy
   /** A group, or a group key, whose runs must not go on at once (see `ConcurrencyPolicy`). */
   concurrency?: string | ConcurrencyPolicy

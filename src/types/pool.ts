@@ -1,5 +1,6 @@
 import type { ExecResult } from './exec'
 import type { JobTrigger } from './job'
+import type { RunLog } from './log'
 import type { Receipt } from './receipt'
 
 // The daemon and its job workers talk in these messages (structured clones: plain data only, kept small).
@@ -23,10 +24,14 @@ export interface JobRunRequest {
   timeout: number
 }
 
-/** A run's end as its worker reports it; the result without its output or `meta` (the receipt has what is kept). */
+/**
+ * A run's end as its worker reports it: the result without its output or `meta` (the receipt and the log keep
+ * what is kept), the receipt, and the run's log.
+ */
 export interface JobRunAnswer {
   result: Pick<ExecResult, 'ok' | 'durationMs' | 'error' | 'exitCode' | 'artifact'>
   receipt: Receipt
+  log?: RunLog
 }
 
 /** How a run ended that its code could not report: one line for the receipt's `error`. */

@@ -1,4 +1,5 @@
 import type { JobTrigger } from './job'
+import type { RunLog } from './log'
 
 /**
  * How a run ended. `ok` and `skipped` are successes; `error` and `timeout` are failures (retried per the job's
@@ -26,6 +27,15 @@ export interface Receipt {
   error?: string
   /** Why a run was `skipped` or `cancelled` (`superseded`, the job's own words, ...). */
   reason?: string
-  /** The run's log: the id of a Git object holding its output by step (see `gitvan show`). */
+  /** The run's log: the id of the Git blob holding its output by step (see `gitvan show`); none when it wrote nothing. */
   log?: string
+}
+
+/** A receipt on its way to Git, with the log of its run (written together, see `ReceiptStore`). */
+export interface ReceiptEntry {
+  receipt: Receipt
+  /** The commit whose note holds it (default `receipt.sha`): a schedule slot's anchor, for schedule runs. */
+  on?: string
+  /** What the run wrote; none when it wrote nothing. */
+  log?: RunLog
 }

@@ -1,8 +1,20 @@
+import { stripVTControlCharacters } from 'node:util'
+
 /** Helpers for GitVan's one-line messages: results, receipts and log lines carry one line each. */
 
 /** The first non-empty line of `text` (`''` when there is none). */
 export function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? ''
+}
+
+/**
+ * The last `count` non-empty lines of `text` on one line, joined by ` | `, without terminal escapes and cut to
+ * `max` characters from the end: how a failure quotes what a command printed last.
+ */
+export function lastLines(text: string, count = 3, max = 300): string {
+  const lines = stripVTControlCharacters(text).split('\n').map(line => line.trim()).filter(Boolean)
+  const joined = lines.slice(-count).join(' | ')
+  return joined.length > max ? `…${joined.slice(-(max - 1))}` : joined
 }
 
 /** The first line of an error's message, or of whatever was thrown. */

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
-import { startDaemon } from '../utils/daemon'
+import { short, startDaemon } from '../utils/daemon'
 import { createProject } from '../utils/project'
-import { commitFiles } from '../utils/repo'
+import { commitFiles, sh } from '../utils/repo'
 
 const FAST = 'export default { daemon: { pollInterval: 300 } }\n'
 // The job records what it ran with in a file named after the commit, so a test can see which version ran.
@@ -40,6 +40,24 @@ describe('gitvan dev', () => {
 
     writeFileSync(join(repo, 'gitvan.config.mjs'), 'export default { daemon: { pollInterval: 400 } }\n')
     await dev.until(events => events.some(event => event.type === 'reload' && event.config === true))
+    expect(await dev.stop()).toBe(0)
+  }, 90_000)
+
+  it('text mode: each reload names the files that changed, relative to the root; branch runs name their branch', async () => {
+    const repo = createProject({
+      'gitvan.config.mjs': FAST,
+      '.gitignore': '.gitvan/\n',
+      'jobs/hello.ts': 'export default defineJob({ run: () => {} })\n',
+      'jobs/feature.ts': "export default defineJob({ on: { branch: 'feature/*' }, run: () => {} })\n",
+    })
+    const dev = startDaemon(repo, [], 'dev', { text: true })
+    await dev.until(() => dev.output().includes('watching jobs'))
+    writeFileSync(join(repo, 'jobs/hello.ts'), 'export default defineJob({ run: () => ({ ok: true }) })\n')
+    await dev.until(() => /reloaded after jobs\/hello\.ts changed: 2 job\(s\) in \d+ms/.test(dev.output()))
+    writeFileSync(join(repo, 'gitvan.config.mjs'), 'export default { daemon: { pollInterval: 400 } }\n')
+    await dev.until(() => /restarted after gitvan\.config\.mjs changed \(config or plugins\): 2 job\(s\)/.test(dev.output()))
+    sh(repo, 'branch', 'feature/x')
+    await dev.until(() => new RegExp(`feature ${short(repo, 'HEAD')} \\(branch feature/x\\) ok`).test(dev.output()))
     expect(await dev.stop()).toBe(0)
   })
 })

@@ -49,7 +49,7 @@ describe('gitvan init', () => {
     expect(JSON.parse(list.stdout)).toMatchObject([{ id: 'hello', kind: 'atomic', desc: 'Say hello through templates/hello.njk' }])
   })
 
-  it('in an existing repository: appends to .gitignore, keeps existing files and package.json, follows the config\'s dirs', async () => {
+  it('in an existing repository: appends to .gitignore, keeps existing files, adds a prepare script to package.json, follows the config\'s dirs', async () => {
     const root = createRepo()
     const pkg = '{ "name": "existing", "private": true }\n'
     writeFileSync(join(root, '.gitignore'), 'node_modules')
@@ -64,14 +64,31 @@ describe('gitvan init', () => {
       'wrote templates/hello.njk',
       'added .gitvan/ to .gitignore',
       'left tsconfig.json alone (it exists)',
-      'tip: "extends": "./.gitvan/tsconfig.json" in tsconfig.json types jobs and their auto-imports',
+      'tip: tsconfig.json has no "include", so it does not see the generated types: add "include": ["**/*", ".gitvan/types/**/*.d.ts"] (or "extends": "./.gitvan/tsconfig.json" if it is only for jobs)',
+      'added "prepare": "gitvan prepare" to package.json (npm install writes the types in a fresh clone)',
       'generated .gitvan/types and .gitvan/tsconfig.json (as `gitvan prepare` does)',
       'next: gitvan run hello',
     ])
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toBe('node_modules\n.gitvan/\n')
-    expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe(pkg)
+    expect(readFileSync(join(root, 'package.json'), 'utf8')).toBe('{\n  "name": "existing",\n  "private": true,\n  "scripts": {\n    "prepare": "gitvan prepare"\n  }\n}\n')
     expect(existsSync(join(root, 'gitvan.config.ts'))).toBe(false)
     expect((await gitvan(['run', 'hello'], { cwd: root })).stdout).toMatch(/^Hello world, from GitVan on main\./)
+  })
+
+  it('in a TypeScript project: says exactly what its tsconfig lacks; leaves an existing prepare script to its owner', async () => {
+    const root = createRepo()
+    writeFileSync(join(root, 'package.json'), '{\n  "name": "app",\n  "scripts": { "prepare": "husky" }\n}\n')
+    writeFileSync(join(root, 'tsconfig.json'), '{\n  // the app\n  "compilerOptions": { "strict": true },\n  "include": ["src"],\n}\n')
+    const first = await gitvan(['init'], { cwd: root })
+    expect(first.code).toBe(0)
+    expect(first.stdout).toContain('tip: tsconfig.json includes only "src", so jobs are not type-checked: add ".gitvan/types/**/*.d.ts", "jobs" to its "include"\n')
+    expect(first.stdout).toContain('tip: package.json has a prepare script already: make it "husky && gitvan prepare" so that npm install writes the types\n')
+    // Doing what it says silences it.
+    writeFileSync(join(root, 'tsconfig.json'), '{ "compilerOptions": { "strict": true }, "include": ["src", ".gitvan/types/**/*.d.ts", "jobs"] }\n')
+    writeFileSync(join(root, 'package.json'), '{ "name": "app", "scripts": { "prepare": "husky && gitvan prepare" } }\n')
+    const again = await gitvan(['init'], { cwd: root })
+    expect(again.stdout).not.toContain('tip:')
+    expect(again.stdout).toContain('left package.json alone (its prepare script runs gitvan prepare)')
   })
 
   it('refuses a file as the dir, and a directory outside any repository without a dir argument', async () => {

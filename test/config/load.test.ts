@@ -49,6 +49,8 @@ describe('loadGitVanConfig', () => {
     ['{ env: "PATH" }', '`env` must be an array of strings, got "PATH"'],
     ['{ receipts: { ref: "refs/heads/x" } }', '`receipts.ref` must be a notes ref'],
     ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got 3'],
+    ['{ logs: { maxBytes: -1 } }', '`logs.maxBytes` must be an integer >= 0, got -1'],
+    ['{ logs: { secrets: "NPM_TOKEN" } }', '`logs.secrets` must be an array of strings, got "NPM_TOKEN"'],
   ])('refuses %s with the key path', async (body, message) => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'gitvan.config.mjs'), `export default ${body}\n`)

@@ -86,10 +86,9 @@ describe('job code that would take the daemon down ends its own run only', () =>
 
     const once = startDaemon(repo, { args: ['--once', '--lookback', '10', '--json'] })
     const exit = await waitExit(once, 60_000)
-    // A failed run makes `--once` exit 1 once the CLI reports failures (issue 10's CLI work), 0 before: either is an
-    // exit of its own. The `daemon:close` hook proves the daemon closed normally, with every receipt published.
-    expect(exit.signal, once.stderr()).toBeNull()
-    expect([0, 1]).toContain(exit.code)
+    // `--once` exits 1 because runs failed, saying so; the `daemon:close` hook proves it closed as usual.
+    expect(exit, once.stderr()).toEqual({ code: 1, signal: null })
+    expect(once.stderr()).toContain('gitvan: 3 run(s) failed (bad on ')
     expect(readFileSync(join(dir, 'closed'), 'utf8')).toBe('done')
     expect(once.stderr()).not.toMatch(/^\s+at /m)
     expect(receiptLines(repo)).toEqual(expectedLines(first, bad))
@@ -127,7 +126,7 @@ describe('job workers', () => {
     })
     const commits = importCommits(repo, 6)
     const once = startDaemon(repo, { args: ['--once', '--lookback', '10', '--json'] })
-    expect((await waitExit(once, 60_000)).signal).toBeNull()
+    expect(await waitExit(once, 60_000), once.stderr()).toEqual({ code: 1, signal: null })
     const reason = 'Plugin "main-only" (plugins[0] in gitvan.config.mjs) failed to set up: no worker for me'
     expect(receiptLines(repo)).toEqual(commits.map(sha => `good ${sha} error: job good did not run: its worker could not start: ${reason}`).sort())
     const warnings = once.lines.filter(line => line.type === 'warn' && line.message!.startsWith('job workers cannot start'))

@@ -68,9 +68,10 @@ describe('gitvan daemon with broken, throwing and hanging jobs', () => {
     expect(await waitExit(daemon, 30_000), daemon.stderr()).toEqual({ code: 0, signal: null })
     expect(leaseRefs(repo)).toEqual([])
 
-    // A start without --retry-failed leaves the failures alone...
+    // A start without --retry-failed leaves the failures alone (it exits 1: a job file is broken)...
     const plain = startDaemon(repo, { args: ['--once', '--json'] })
-    expect(await waitExit(plain, 30_000), plain.stderr()).toEqual({ code: 0, signal: null })
+    expect(await waitExit(plain, 30_000), plain.stderr()).toEqual({ code: 1, signal: null })
+    expect(plain.stderr()).toContain('gitvan: 1 job file(s) broken (broken): exit code 1 (--allow-failures exits 0)')
     expect(plain.runs()).toEqual([])
 
     // ...and --retry-failed runs each failed (job, commit) once more.
@@ -95,17 +96,18 @@ describe('gitvan daemon with broken, throwing and hanging jobs', () => {
   it('with --once, waits out a retry\'s backoff; the failure then stays until --retry-failed', async () => {
     const repo = initRepo(tempDir(), { 'gitvan.config.mjs': configFile({ locks: { ttl: 2000 } }), 'jobs/flaky.ts': jobs['jobs/flaky.ts'] })
     const commits = importCommits(repo, 2)
-    const once = async (...args: string[]) => {
+    // Exit code 1 when a run of this `--once` ended failed, 0 when it ran nothing.
+    const once = async (code: number, ...args: string[]) => {
       const daemon = startDaemon(repo, { args: ['--once', '--json', ...args] })
-      expect(await waitExit(daemon, 30_000), daemon.stderr()).toEqual({ code: 0, signal: null })
+      expect(await waitExit(daemon, 30_000), daemon.stderr()).toEqual({ code, signal: null })
       return daemon.runs().map(run => run.status)
     }
 
     // The first run and its retry, 100 ms later, both in the same `--once`.
-    expect(await once()).toEqual(['error', 'error', 'error', 'error'])
-    expect(await once()).toEqual([])
-    expect(await once('--retry-failed')).toEqual(['error', 'error'])
-    expect(await once()).toEqual([])
+    expect(await once(1)).toEqual(['error', 'error', 'error', 'error'])
+    expect(await once(0)).toEqual([])
+    expect(await once(1, '--retry-failed')).toEqual(['error', 'error'])
+    expect(await once(0)).toEqual([])
     const receipts = readAllReceipts(repo)
     for (const sha of commits) expect(statuses(receipts, 'flaky', sha)).toEqual(['error', 'error', 'error'])
     expect(leaseRefs(repo)).toEqual([])

@@ -128,9 +128,27 @@ describe('runCli: environment', () => {
 })
 
 describe('runCli: failures', () => {
-  it('fails with the exit code and keeps stdout and stderr', async () => {
+  it('fails with the exit code and the end of stderr, and keeps stdout and stderr', async () => {
     const result = await run({ cmd: 'sh', args: ['-c', 'echo out; echo err >&2; exit 3'] })
-    expect(result).toMatchObject({ ok: false, exitCode: 3, stdout: 'out\n', stderr: 'err\n', error: '"sh" exited with code 3' })
+    expect(result).toMatchObject({ ok: false, exitCode: 3, stdout: 'out\n', stderr: 'err\n', error: '"sh" exited with code 3: err' })
+  })
+
+  it('quotes the last three lines of stderr, even when stderr was cut, without terminal escapes', async () => {
+    const script = 'process.stderr.write("x".repeat(3_000_000) + "\\nfirst\\n\\n\\u001B[31msecond\\u001B[39m\\nthird\\nlast\\n"); process.exitCode = 1'
+    const result = await run({ cmd: NODE, args: ['-e', script] }, { maxOutput: 1024 })
+    expect(result.stderr).toHaveLength(1024)
+    expect(result.meta).toMatchObject({ truncated: { stderr: true } })
+    expect(result.error).toBe(`${JSON.stringify(NODE)} exited with code 1: second | third | last`)
+  })
+
+  it('passes every chunk of output to onOutput as it arrives, beyond maxOutput', async () => {
+    const seen = { stdout: 0, stderr: 0 }
+    const result = await runCli(
+      { exec: 'cli', cmd: NODE, args: ['-e', 'process.stdout.write("o".repeat(200_000)); process.stderr.write("e".repeat(70_000))'] },
+      { root: tempDir(), env: baseEnv, maxOutput: 100, onOutput: (stream, chunk) => (seen[stream] += chunk.length) },
+    )
+    expect(result.ok).toBe(true)
+    expect(seen).toEqual({ stdout: 200_000, stderr: 70_000 })
   })
 
   it('reports a command killed by a signal', async () => {

@@ -54,6 +54,35 @@ export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ ex
     expect(stderr).toContain('gitvan: broken job syntax: jobs/syntax.ts:2:')
   })
 
+  it('a step of an unknown exec type, or missing a field its type needs, breaks its job: in list (literal or loaded) and run', async () => {
+    const repo = createProject({
+      'jobs/unknown.ts': "export default defineJob({ steps: [{ exec: 'cli', cmd: 'true' }, { exec: 'shell', cmd: 'true' }] })\n",
+      'jobs/nocmd.ts': "export default defineJob({ steps: [{ exec: 'cli', args: ['x'] }] })\n",
+      'jobs/nojob.ts': "export default defineJob({ steps: [{ exec: 'job' }] })\n",
+      'jobs/llm.ts': "export default defineJob({ steps: [{ exec: 'llm', prompt: 'a', template: 'b.njk' }] })\n",
+      // Not literal: read by loading the file, checked the same way.
+      'jobs/loaded.ts': "const tmpl = 'tmpl'\nexport default defineJob({ steps: [{ exec: tmpl, out: 'x.md' }] })\n",
+      'jobs/via-exec.ts': "export default defineJob({ run: () => useExec().exec({ exec: 'shell' } as any) })\n",
+      'jobs/fine.ts': "const name = 'fine'\nexport default defineJob({ steps: [{ exec: 'js', module: 'x.ts', name }, { exec: 'job', job: 'unknown' }, { exec: 'llm', template: 'b.njk' }] })\n",
+    })
+    const { code, stdout } = await gitvan(['list', '--json'], { cwd: repo })
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).map((r: any) => [r.id, r.broken ?? 'ok'])).toEqual([
+      ['fine', 'ok'],
+      ['llm', "jobs/llm.ts: `steps[0]`: exec 'llm' needs exactly one of `prompt` or `template`, e.g. { exec: 'llm', prompt: 'Summarize ...' }"],
+      ['loaded', "jobs/loaded.ts: `steps[0]`: exec 'tmpl' needs `template`, e.g. { exec: 'tmpl', template: 'changelog.njk' }"],
+      ['nocmd', "jobs/nocmd.ts: `steps[0]`: exec 'cli' needs `cmd`, e.g. { exec: 'cli', cmd: 'echo' }"],
+      ['nojob', "jobs/nojob.ts: `steps[0]`: exec 'job' needs `job`, a job id, e.g. { exec: 'job', job: 'docs:changelog' }"],
+      ['unknown', 'jobs/unknown.ts: `steps[1]`: Unknown exec type "shell": known types are cli, job, js, llm, tmpl (plugins add more)'],
+      ['via-exec', 'ok'],
+    ])
+    // A spec built in code is checked when it runs.
+    expect(JSON.parse((await gitvan(['run', 'via-exec', '--json'], { cwd: repo })).stdout).result.error).toBe('Unknown exec type "shell": known types are cli, job, js, llm, tmpl (plugins add more)')
+    const run = await gitvan(['run', 'unknown'], { cwd: repo })
+    expect(run.code).toBe(1)
+    expect(run.stderr.trim()).toBe('gitvan: jobs/unknown.ts: `steps[1]`: Unknown exec type "shell": known types are cli, job, js, llm, tmpl (plugins add more)')
+  })
+
   it('two files for one id: a clear error naming both', async () => {
     const repo = createProject({ 'jobs/db.ts': 'export default defineJob({ run() {} })\n', 'jobs/db/index.ts': 'export default defineJob({ run() {} })\n' })
     const { code, stderr } = await gitvan(['list'], { cwd: repo })

@@ -1,12 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { gitvan } from '../utils/cli'
 import { createProject } from '../utils/project'
-import { sh } from '../utils/repo'
+import { commitFiles, sh, tempDir } from '../utils/repo'
 
-const receipts = (repo: string) =>
-  sh(repo, 'notes', '--ref', 'refs/notes/gitvan/results', 'show', 'HEAD').split('\n').map(line => JSON.parse(line))
+const receipts = (repo: string, rev = 'HEAD') =>
+  sh(repo, 'notes', '--ref', 'refs/notes/gitvan/results', 'show', rev).split('\n').map(line => JSON.parse(line))
 
 describe('gitvan run', () => {
   it('runs a job with no import lines: composables, project composables and utils are auto-imported', async () => {
@@ -50,6 +50,45 @@ describe('gitvan run', () => {
     const bad = await gitvan(['run', 'clock'], { cwd: repo, env: { GITVAN_NOW: 'yesterday' } })
     expect(bad.code).toBe(1)
     expect(bad.stdout + bad.stderr).toContain('GITVAN_NOW="yesterday" is not a date')
+  })
+
+  it('--sha <rev>: the run is for that commit, now() is its time, the receipt goes on it; a branch name gives the branch', async () => {
+    const repo = createProject({ 'jobs/clock.ts': "export default defineJob({ run: ({ ctx }) => ({ ok: true, stdout: [ctx.now().toISOString(), ctx.head, ctx.branch, useGit().head, ctx.worktree.id].join(' ') }) })\n" })
+    const old = commitFiles(repo, { a: '1' }, 'two', '2021-03-04T05:06:07Z')
+    commitFiles(repo, { b: '1' }, 'three', '2022-01-01T00:00:00Z')
+    commitFiles(repo, { c: '1' }, 'four', '2023-01-01T00:00:00Z')
+    const { code, stdout } = await gitvan(['run', 'clock', '--sha', 'HEAD~2', '--json'], { cwd: repo })
+    expect(code).toBe(0)
+    const { result, receipt } = JSON.parse(stdout)
+    expect(result.stdout).toBe(`2021-03-04T05:06:07.000Z ${old}  ${old} main`)
+    expect(receipt).toMatchObject({ job: 'clock', sha: old, trigger: { type: 'manual' } })
+    expect(receipts(repo, old)).toEqual([receipt])
+    // Only that commit has a note: nothing landed on HEAD.
+    expect(sh(repo, 'notes', '--ref', 'refs/notes/gitvan/results', 'list').split('\n').map(line => line.split(' ')[1])).toEqual([old])
+
+    const onBranch = await gitvan(['run', 'clock', '--sha', 'main', '--json'], { cwd: repo })
+    expect(JSON.parse(onBranch.stdout).result.stdout).toBe(`2023-01-01T00:00:00.000Z ${sh(repo, 'rev-parse', 'HEAD')} main ${sh(repo, 'rev-parse', 'HEAD')} main`)
+    // A branch checked out in another worktree runs there, as the daemon runs that branch's commits.
+    const sideDir = tempDir()
+    sh(repo, 'worktree', 'add', '-q', '-b', 'side', sideDir, 'HEAD~1')
+    const side = await gitvan(['run', 'clock', '--sha', 'side', '--json'], { cwd: repo })
+    expect(JSON.parse(side.stdout).result.stdout).toBe(`2022-01-01T00:00:00.000Z ${sh(repo, 'rev-parse', 'HEAD~1')} side ${sh(repo, 'rev-parse', 'HEAD~1')} ${sideDir.split('/').at(-1)}`)
+
+    const bad = await gitvan(['run', 'clock', '--sha', 'nope'], { cwd: repo })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim()).toBe(`gitvan: "nope" is not a commit of the repository in ${repo}: pass a sha, branch or tag, e.g. HEAD~2`)
+  })
+
+  it("--sha with a job that asks for `checkout: 'isolated'`: it runs in a checkout of that commit, removed afterwards", async () => {
+    const repo = createProject({ 'jobs/read.ts': "import { readFileSync } from 'node:fs'\nexport default defineJob({ checkout: 'isolated', run: ({ ctx }) => ({ ok: true, stdout: readFileSync(ctx.worktreeRoot + '/version.txt', 'utf8') }) })\n" })
+    commitFiles(repo, { 'version.txt': 'one' }, 'one')
+    commitFiles(repo, { 'version.txt': 'two' }, 'two')
+    writeFileSync(join(repo, 'version.txt'), 'edited, not committed')
+    const old = await gitvan(['run', 'read', '--sha', 'HEAD~1', '--json'], { cwd: repo })
+    expect(JSON.parse(old.stdout).result.stdout).toBe('one')
+    const head = await gitvan(['run', 'read', '--json'], { cwd: repo })
+    expect(JSON.parse(head.stdout).result.stdout).toBe('two')
+    expect(sh(repo, 'worktree', 'list', '--porcelain').split('\n').filter(line => line.startsWith('worktree '))).toEqual([`worktree ${repo}`])
   })
 
   it('unknown id: did you mean', async () => {
@@ -152,7 +191,6 @@ describe('exec types through composite jobs', () => {
   })
 
   it.each([
-    ["{ exec: 'nope' }", 'Unknown exec type "nope": known types are cli, job, js, llm, tmpl'],
     ["{ exec: 'cli', cmd: 'ls', cwd: '../' }", 'Refusing cwd "../": it escapes the repository root'],
     ["{ exec: 'js', module: '/etc/passwd' }", 'Refusing js module "/etc/passwd": absolute paths are not allowed'],
     ["{ exec: 'js', module: 'scripts/none.ts', export: 'x' }", 'scripts/none.ts'],

@@ -13,19 +13,20 @@ describe('readStaticJobInfo', () => {
     expect(readStaticJobInfo(source, 'jobs/a.ts')).toEqual({
       meta: { desc: 'Changelog', tags: ['docs'], schedule: '0 3 * * *' },
       on: { commit: { branches: ['main'], paths: ['src/**'] }, tag: 'v*' },
-      has: { run: true, steps: false },
+      has: { run: true },
     })
   })
 
-  it('says which of run and steps there are, and the kind only as written', () => {
-    expect(readStaticJobInfo('export default defineJob({ steps: [] })', 'a.ts')).toEqual({ has: { run: false, steps: true } })
-    expect(readStaticJobInfo("export default defineJob({ kind: 'composite', run() {} })", 'a.ts')).toEqual({ kind: 'composite', has: { run: true, steps: false } })
+  it('reads literal steps, says whether there is a run, and the kind only as written', () => {
+    expect(readStaticJobInfo("export default defineJob({ steps: [{ exec: 'cli', cmd: 'echo', args: ['a'] }] })", 'a.ts')).toEqual({ steps: [{ exec: 'cli', cmd: 'echo', args: ['a'] }], has: { run: false } })
+    expect(readStaticJobInfo("export default defineJob({ kind: 'composite', run() {} })", 'a.ts')).toEqual({ kind: 'composite', has: { run: true } })
   })
 
   it.each([
     'export default defineJob({ meta: { desc: name } })',
     'export default defineJob({ meta: { desc: `v${1}` } })',
     'export default defineJob({ ...base })',
+    "export default defineJob({ steps: [{ exec: 'cli', cmd: process.execPath }] })",
     'export default defineJob({ ["meta"]: {} })',
     'const job = defineJob({}); export default job',
     'export default { run() {} }',

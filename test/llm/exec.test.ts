@@ -92,9 +92,14 @@ describe("exec: 'llm' through the real CLI", () => {
   it('refuses a spec with neither or both of prompt and template, and an out path leaving the root', async () => {
     const repo = createProject({
       'jobs/none.ts': "export default defineJob({ steps: [{ exec: 'llm' }] })\n",
+      'jobs/both.ts': "export default defineJob({ async run() { return useExec().exec({ exec: 'llm', prompt: 'a', template: 'b' } as any) } })\n",
       'jobs/escape.ts': "export default defineJob({ steps: [{ exec: 'llm', prompt: 'x', out: '../x.md' }] })\n",
     })
-    expect((await run(repo, 'none')).result.error).toContain('needs exactly one of `prompt` or `template`')
+    // As a step, the job does not even load; through useExec().exec, the step fails.
+    const none = await gitvan(['run', 'none'], { cwd: repo })
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain('needs exactly one of `prompt` or `template`')
+    expect((await run(repo, 'both')).result.error).toContain('needs exactly one of `prompt` or `template`')
     expect((await run(repo, 'escape')).result.error).toContain('Refusing llm output "../x.md"')
   })
 })

@@ -13,12 +13,16 @@ export interface CliResult {
   stderr: string
 }
 
-/** Run the real `gitvan` CLI (from source) as a child process in `cwd`. */
-export function gitvan(args: string[], options: { cwd: string; env?: Record<string, string>; timeout?: number }): Promise<CliResult> {
+/** The command line that runs the `gitvan` CLI from source: `[node, ...args]`. */
+export const gitvanCommand = [process.execPath, jitiCli, binSource]
+
+/** Run the real `gitvan` CLI (from source) as a child process in `cwd`; an `env` value of `undefined` unsets it. */
+export function gitvan(args: string[], options: { cwd: string; env?: Record<string, string | undefined>; timeout?: number }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
+    const env = Object.entries({ ...testEnv, NO_COLOR: '1', ...options.env }).filter((entry): entry is [string, string] => entry[1] !== undefined)
     const child = spawn(process.execPath, [jitiCli, binSource, ...args], {
       cwd: options.cwd,
-      env: { ...testEnv, NO_COLOR: '1', ...options.env },
+      env: Object.fromEntries(env),
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: options.timeout ?? 60_000,
     })

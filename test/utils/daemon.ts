@@ -9,6 +9,8 @@ export interface RunningDaemon {
   /** Parsed `--json` lines so far. */
   events: Record<string, any>[]
   stderr: () => string
+  /** Everything printed so far, stdout then stderr (text mode). */
+  output: () => string
   /** Wait until `predicate` holds over the events (polling), or fail after `timeout` ms. */
   until: (predicate: (events: Record<string, any>[]) => boolean, timeout?: number) => Promise<void>
   /** SIGTERM, then the exit code. */
@@ -16,17 +18,22 @@ export interface RunningDaemon {
   child: ChildProcess
 }
 
-/** Start `gitvan daemon --json` (or `gitvan dev --json`) from source in `cwd` as a real process. */
-export function startDaemon(cwd: string, args: string[] = [], command: 'daemon' | 'dev' = 'daemon'): RunningDaemon {
-  const child = spawn(process.execPath, [join(projectRoot, 'node_modules/jiti/lib/jiti-cli.mjs'), join(projectRoot, 'src/cli/bin.ts'), command, '--json', ...args], {
+/**
+ * Start `gitvan daemon --json` (or `gitvan dev --json`) from source in `cwd` as a real process. `text: true` starts
+ * it without `--json`, with consola's info lines on (they are off under test).
+ */
+export function startDaemon(cwd: string, args: string[] = [], command: 'daemon' | 'dev' = 'daemon', options: { text?: boolean } = {}): RunningDaemon {
+  const child = spawn(process.execPath, [join(projectRoot, 'node_modules/jiti/lib/jiti-cli.mjs'), join(projectRoot, 'src/cli/bin.ts'), command, ...(options.text ? [] : ['--json']), ...args], {
     cwd,
-    env: { ...testEnv, NO_COLOR: '1' },
+    env: { ...testEnv, NO_COLOR: '1', ...(options.text ? { NODE_ENV: '', TEST: '' } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   const events: Record<string, any>[] = []
   let buffer = ''
+  let stdout = ''
   let stderr = ''
   child.stdout!.on('data', (chunk) => {
+    stdout += chunk
     buffer += chunk
     const lines = buffer.split('\n')
     buffer = lines.pop()!
@@ -38,6 +45,7 @@ export function startDaemon(cwd: string, args: string[] = [], command: 'daemon' 
     events,
     child,
     stderr: () => stderr,
+    output: () => stdout + stderr,
     async until(predicate, timeout = 20_000) {
       const deadline = Date.now() + timeout
       while (!predicate(events)) {

@@ -1,8 +1,9 @@
-import { defineCommand } from 'citty'
-import { reportJson, reportText } from '../report'
+import { defineGitVanCommand } from '../command'
+import { createFailureTally } from '../failure-tally'
+import { createReporter, reportText } from '../report'
 import { commonArgs, loadApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'daemon', description: 'Run jobs on new commits, tags, branches and schedules (foreground; `gitvan daemon status` reports)' },
   args: {
     'action': { type: 'positional', required: false, description: '`status` to report instead of running', valueHint: 'status' },
@@ -11,6 +12,7 @@ export default defineCommand({
     'concurrency': { type: 'string', description: 'Runs at once (default daemon.concurrency)', valueHint: 'n' },
     'worktrees': { type: 'string', description: 'Serve the `current` worktree or `all` of them', valueHint: 'current|all' },
     'retry-failed': { type: 'boolean', description: 'Run again what failed and used up its retries' },
+    'allow-failures': { type: 'boolean', description: 'With --once: exit 0 even when a run failed or a job file is broken' },
     'json': { type: 'boolean', description: 'Log JSON lines' },
     ...commonArgs,
   },
@@ -20,7 +22,10 @@ export default defineCommand({
       return printStatus(args)
     }
     if (args.action !== undefined) throw new Error(`Unknown daemon action "${args.action}": use \`gitvan daemon\` to run it or \`gitvan daemon status\``)
+    if (args['allow-failures'] && !args.once) throw new Error('--allow-failures only changes the exit code of --once: add --once, or drop it')
     const app = await loadApp(args)
+    const print = createReporter({ json: args.json, root: app.repo.root })
+    const tally = createFailureTally()
     const { createDaemon } = await import('../../daemon/daemon')
     const daemon = createDaemon(app, {
       once: args.once,
@@ -28,7 +33,10 @@ export default defineCommand({
       concurrency: positiveInt(args.concurrency, '--concurrency'),
       worktrees: worktreesFlag(args.worktrees),
       retryFailed: args['retry-failed'],
-      report: args.json ? reportJson : reportText,
+      report: (event) => {
+        tally.observe(event)
+        print(event)
+      },
     })
     let signals = 0
     const onSignal = (signal: NodeJS.Signals) => {
@@ -51,6 +59,11 @@ export default defineCommand({
     // Stopped by a signal: receipts are flushed and leases released by now, but a run abandoned after the grace
     // (a job ignoring its abort signal) may still hold timers or sockets, which must not keep the process alive.
     if (signals > 0) process.exit()
+    const failures = args.once ? tally.summary() : null
+    if (failures && !args['allow-failures']) {
+      console.error(`gitvan: ${failures}`)
+      process.exitCode = 1
+    }
   },
 })
 

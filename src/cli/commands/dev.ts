@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks'
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { consola } from 'consola'
 import type { DevSession } from '../../dev/session'
 import { errorLine } from '../../utils/messages'
-import { reportJson, reportText } from '../report'
+import { createReporter } from '../report'
 import { commonArgs, loadApp } from '../shared'
 import { positiveInt, worktreesFlag } from './daemon'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'dev', description: 'Run the daemon with hot reload of jobs, composables, templates, plugins and config' },
   args: {
     lookback: { type: 'string', description: 'Commits looked at for a branch never seen', valueHint: 'n' },
@@ -18,9 +18,9 @@ export default defineCommand({
   },
   async run({ args }) {
     const [{ startDevSession }, { watchConfig }, { c12Options }] = await Promise.all([import('../../dev/session'), import('c12'), import('../../config/load')])
-    const report = args.json ? reportJson : reportText
     const daemonOptions = { lookback: positiveInt(args.lookback, '--lookback'), concurrency: positiveInt(args.concurrency, '--concurrency'), worktrees: worktreesFlag(args.worktrees) }
     let app = await loadApp(args)
+    const report = createReporter({ json: args.json, root: app.repo.root })
     let session: DevSession
     let queue = Promise.resolve()
     const start = async () => {

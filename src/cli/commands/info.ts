@@ -1,11 +1,11 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { relative, resolve } from 'pathe'
 import { loadGitVanConfig } from '../../config/load'
 import { resolveRepo } from '../../git/repo'
 import { gitvanPackage } from '../../utils/self'
 import { commonArgs, resolveCwd } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'info', description: 'Show the repository, worktree and config GitVan sees' },
   args: {
     ...commonArgs,

@@ -1,10 +1,11 @@
 import { existsSync, realpathSync, statSync } from 'node:fs'
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { join, relative, resolve } from 'pathe'
 import { GitError } from '../../git/error'
 import { resolveRepo } from '../../git/repo'
 import { runGit } from '../../git/command'
+import { addPrepareScript, tsconfigAdvice } from '../project-setup'
 import { loadApp, resolveCwd } from '../shared'
 
 const CONFIG = `import { defineGitVanConfig } from 'gitvan'
@@ -34,8 +35,8 @@ const TSCONFIG = '{\n  "extends": "./.gitvan/tsconfig.json"\n}\n'
 /** Config file names GitVan reads: one of them existing means the project has a config. */
 const CONFIG_FILES = ['ts', 'mts', 'cts', 'js', 'mjs', 'cjs', 'json'].map(ext => `gitvan.config.${ext}`)
 
-export default defineCommand({
-  meta: { name: 'init', description: 'Set up GitVan: a config, an example job and template, .gitignore, types (never overwrites)' },
+export default defineGitVanCommand({
+  meta: { name: 'init', description: 'Set up GitVan: a config, an example job and template, .gitignore, types, a prepare script (never overwrites)' },
   args: {
     dir: { type: 'positional', required: false, description: 'Directory to set up, created and `git init`-ed if needed (default: the current repository)' },
     cwd: { type: 'string', description: 'Run as if started in this directory', valueHint: 'dir' },
@@ -59,9 +60,10 @@ export default defineCommand({
       await create(join(app.templatesDirs[0]!, 'hello.njk'), TEMPLATE)
       console.log(await ignoreGitVanDir(join(root, '.gitignore')))
       await create(join(root, 'tsconfig.json'), TSCONFIG)
-      if (!(await readFile(join(root, 'tsconfig.json'), 'utf8')).includes('.gitvan/tsconfig.json')) {
-        console.log('tip: "extends": "./.gitvan/tsconfig.json" in tsconfig.json types jobs and their auto-imports')
-      }
+      const advice = await tsconfigAdvice(app, join(root, 'tsconfig.json'))
+      if (advice) console.log(advice)
+      const prepare = await addPrepareScript(root)
+      if (prepare) console.log(prepare)
       const { writeTypes } = await import('../../jobs/prepare')
       await writeTypes(app)
       console.log('generated .gitvan/types and .gitvan/tsconfig.json (as `gitvan prepare` does)')

@@ -1,8 +1,8 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import type { JobSummary } from '../../jobs/registry'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'list', description: 'List the jobs, read without running job code where possible' },
   args: {
     ...commonArgs,

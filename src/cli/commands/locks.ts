@@ -1,10 +1,10 @@
-import { defineCommand } from 'citty'
 import { readLedger } from '../../locks/claims'
 import { clearExpiredLeases } from '../../locks/lease'
 import { RUNNERS_PREFIX, listRunners } from '../../locks/runners'
+import { defineGitVanCommand } from '../command'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'locks', description: 'List the runners (daemons) holding leases and the work each has claimed' },
   args: {
     'clear-expired': { type: 'boolean', description: 'Delete expired runner leases (each by compare-and-swap); their claims go with the next daemon that looks' },

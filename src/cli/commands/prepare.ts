@@ -1,8 +1,8 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { relative } from 'pathe'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'prepare', description: 'Write .gitvan/types and .gitvan/tsconfig.json for editors and tsc' },
   args: { ...commonArgs },
   async run({ args }) {

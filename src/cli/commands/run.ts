@@ -1,11 +1,14 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
+import { inRunWorktree } from '../../app/run-worktree'
+import { resolveCommit } from '../../git/rev'
 import type { ExecResult } from '../../types/exec'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
-  meta: { name: 'run', description: 'Run a job now on HEAD and write its receipt' },
+export default defineGitVanCommand({
+  meta: { name: 'run', description: 'Run a job now on HEAD (or --sha) and write its receipt' },
   args: {
     id: { type: 'positional', description: 'Job id, e.g. docs:changelog', required: true },
+    sha: { type: 'string', description: 'Run for this commit (any revision): now() is its time, the receipt goes on it', valueHint: 'rev' },
     payload: { type: 'string', description: 'JSON payload passed to the job', valueHint: 'json' },
     json: { type: 'boolean', description: 'Print the result and receipt as JSON' },
     ...commonArgs,
@@ -13,7 +16,17 @@ export default defineCommand({
   async run({ args }) {
     const payload = parsePayload(args.payload)
     return withApp(args, async (app) => {
-      const { result, receipt } = await app.runJob(args.id, { payload, trigger: { type: 'manual' } })
+      const job = await app.loadJob(args.id)
+      // With --sha the run is for that commit, at that commit's time; a job with `checkout: 'isolated'` gets a
+      // checkout of the commit it runs for.
+      const commit = args.sha === undefined ? undefined : await resolveCommit(app.repo.root, args.sha)
+      const target = commit ?? { sha: app.repo.head, branch: app.repo.branch }
+      const { result, receipt } = await inRunWorktree(app, job, target, worktree => app.runJob(args.id, {
+        payload,
+        trigger: { type: 'manual' },
+        worktree,
+        ...(commit ? { head: commit.sha, branch: commit.branch, commitTime: commit.commitTime } : {}),
+      }))
       if (args.json) {
         console.log(JSON.stringify({ id: args.id, result, receipt: receipt ?? null }, null, 2))
       } else {

@@ -1,9 +1,9 @@
-import { defineCommand } from 'citty'
+import { defineGitVanCommand } from '../command'
 import { listWorktrees } from '../../git/worktrees'
 import { readState } from '../../daemon/state'
 import { commonArgs, withApp } from '../shared'
 
-export default defineCommand({
+export default defineGitVanCommand({
   meta: { name: 'worktree', description: 'Worktrees of the repository and what the daemon processed in each' },
   args: {
     action: { type: 'positional', required: true, description: '`list`', valueHint: 'list' },

@@ -67,7 +67,7 @@ async function run(app: GitVanApp, id: number, request: JobRunRequest): Promise<
   const signal = runs.get(id)!.signal
   try {
     const job = jobs.get(request.job) ?? await app.loadJob(request.job)
-    const { result, receipt } = await executeJob(app, request.job, job, {
+    const { result, receipt, log } = await executeJob(app, request.job, job, {
       trigger: request.trigger,
       head: request.head,
       branch: request.branch,
@@ -75,9 +75,9 @@ async function run(app: GitVanApp, id: number, request: JobRunRequest): Promise<
       worktree: request.worktree,
       signal,
     })
-    // Output and `meta` stay here: the daemon needs only what the receipt keeps.
+    // Output and `meta` stay here: the daemon needs only what the receipt and the log keep.
     const { ok, durationMs, error, exitCode, artifact } = result
-    send({ type: 'done', id, answer: { result: { ok, durationMs, ...definedValues({ error, exitCode, artifact }) }, receipt: receipt! } })
+    send({ type: 'done', id, answer: { result: { ok, durationMs, ...definedValues({ error, exitCode, artifact }) }, receipt: receipt!, ...definedValues({ log }) } })
   } catch (error) {
     send({ type: 'failed', id, error: errorLine(error) })
   } finally {

@@ -4,7 +4,6 @@ import { failure } from '../result'
 /** `{ exec: 'job', job, payload? }`: run another job; cycles and chains deeper than `jobs.maxDepth` are refused. */
 export const jobExec: ExecHandler<JobExecSpec> = async (spec, { ctx, signal }) => {
   const chain = ctx.jobChain
-  if (typeof spec.job !== 'string' || spec.job === '') return failure(`exec 'job' needs a job id, like { exec: 'job', job: 'docs:changelog' }`)
   if (chain.includes(spec.job)) return failure(`Job cycle refused: ${[...chain, spec.job].join(' -> ')}`)
   if (chain.length >= ctx.config.jobs.maxDepth) {
     return failure(`Job chain deeper than jobs.maxDepth (${ctx.config.jobs.maxDepth}) refused: ${[...chain, spec.job].join(' -> ')}`)

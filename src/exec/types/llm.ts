@@ -4,7 +4,6 @@ import type { ExecHandler, LlmExecSpec } from '../../types/exec'
 import type { LLMCallOptions } from '../../types/llm'
 import { writeFileAtomic } from '../../utils/fs'
 import { resolveInside } from '../../utils/paths'
-import { failure } from '../result'
 import { templateEnvFor } from './tmpl'
 
 const CALL_KEYS = ['temperature', 'seed', 'timeout', 'maxRetries'] as const
@@ -15,9 +14,6 @@ const CALL_KEYS = ['temperature', 'seed', 'timeout', 'maxRetries'] as const
  */
 export const llmExec: ExecHandler<LlmExecSpec> = async (spec, { ctx, signal }) => {
   const started = performance.now()
-  if ((spec.prompt === undefined) === (spec.template === undefined)) {
-    return failure('exec \'llm\' needs exactly one of `prompt` or `template`, e.g. { exec: \'llm\', prompt: \'Summarize ...\' }')
-  }
   const out = spec.out === undefined ? undefined : resolveInside(ctx.worktreeRoot, spec.out, 'llm output')
   const prompt = spec.template ? templateEnvFor(ctx).render(spec.template, spec.data) : spec.prompt!
   const { call, extra } = splitOptions(spec.options ?? {})

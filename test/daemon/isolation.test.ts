@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { afterEach, describe, expect, it } from 'vitest'
-import { tempDir } from '../utils/repo'
+import { startDaemon as startCli } from '../utils/daemon'
+import { createProject } from '../utils/project'
+import { commitFiles, tempDir } from '../utils/repo'
 import { killDaemons, startDaemon, waitExit, waitFor } from './fixtures/daemon'
 import type { DaemonProcess } from './fixtures/daemon'
 import { importCommits, initRepo, readAllReceipts } from './fixtures/repo'
@@ -88,7 +90,7 @@ describe('job code that would take the daemon down ends its own run only', () =>
     const exit = await waitExit(once, 60_000)
     // `--once` exits 1 because runs failed, saying so; the `daemon:close` hook proves it closed as usual.
     expect(exit, once.stderr()).toEqual({ code: 1, signal: null })
-    expect(once.stderr()).toContain('gitvan: 3 run(s) failed (bad on ')
+    expect(once.stderr()).toMatch(/^gitvan: 3 run\(s\) failed \(bad \w{7}, bad \w{7}, bad \w{7}\): exit code 1/m)
     expect(readFileSync(join(dir, 'closed'), 'utf8')).toBe('done')
     expect(once.stderr()).not.toMatch(/^\s+at /m)
     expect(receiptLines(repo)).toEqual(expectedLines(first, bad))
@@ -170,6 +172,33 @@ describe('job workers', () => {
     // Runs cut short by the shutdown are not recorded: the next daemon runs them.
     expect(receiptOf('step', second!)).toBeUndefined()
   }, 90_000)
+
+  it('see the new job code after a `gitvan dev` reload: the workers already running load it, keeping a broken job\'s last good version', async () => {
+    // The job writes its version and the thread it ran in (0 is the daemon's main thread) to a file named after the commit.
+    const job = (version: string) => `import { threadId } from 'node:worker_threads'\nexport default defineJob({ on: { commit: true }, async run({ ctx }) { await useGit().writeFile('out/' + ctx.head, '${version} ' + threadId) } })\n`
+    const repo = createProject({ 'gitvan.config.mjs': 'export default { daemon: { pollInterval: 200 } }\n', '.gitignore': 'out/\n.gitvan/\n', 'jobs/say.ts': job('one') })
+    const dev = startCli(repo, [], 'dev')
+    const ran = (sha: string) => existsSync(join(repo, 'out', sha)) ? readFileSync(join(repo, 'out', sha), 'utf8').split(' ') : undefined
+    const reloads = () => dev.events.filter(event => event.type === 'reload').length
+    const first = commitFiles(repo, { a: '1' }, 'first')
+    await dev.until(() => ran(first) !== undefined, 60_000)
+    const [version, thread] = ran(first)!
+    expect(version).toBe('one')
+    expect(Number(thread)).toBeGreaterThan(0)
+
+    writeFileSync(join(repo, 'jobs/say.ts'), job('two'))
+    await dev.until(() => reloads() === 1, 60_000)
+    const second = commitFiles(repo, { b: '1' }, 'second')
+    await dev.until(() => ran(second) !== undefined, 60_000)
+    expect(ran(second)).toEqual(['two', thread])
+
+    writeFileSync(join(repo, 'jobs/say.ts'), 'export default defineJob({ run() { return 1 +* } })\n')
+    await dev.until(events => events.some(event => event.type === 'broken' && event.job === 'say'), 60_000)
+    const third = commitFiles(repo, { c: '1' }, 'third')
+    await dev.until(() => ran(third) !== undefined, 60_000)
+    expect(ran(third)).toEqual(['two', thread])
+    expect(await dev.stop()).toBe(0)
+  }, 120_000)
 })
 
 function processAlive(pid: number): boolean {

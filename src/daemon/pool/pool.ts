@@ -59,8 +59,8 @@ interface PoolRun {
 }
 
 /**
- * A warm pool of job workers (worker threads, each with its own app), one run at a time each, grown as runs need
- * them up to `size`. A worker whose run crashed it, exited, ran out of memory or was stopped is replaced by the
+ * A warm pool of job workers (worker threads, each with its own app), one run at a time each: one is started at
+ * once, more as runs need them, up to `size`. A worker whose run crashed it, exited, ran out of memory or was stopped is replaced by the
  * next run that needs one; workers that fail to start are reported once and tried again only after a backoff,
  * the runs meanwhile failing with the reason: nothing spins.
  */
@@ -75,6 +75,8 @@ export function createJobPool(options: JobPoolOptions): JobPool {
   let startFailure = ''
   let serial = 0
   let closing = false
+  /** A worker started ahead of the first run, so that run does not wait for it (unless a run took it already). */
+  let spare: { worker: Promise<PoolWorker>; taken: boolean } | undefined
 
   const post = (worker: PoolWorker, message: ToJobWorker) => worker.thread.postMessage(message)
 
@@ -147,10 +149,28 @@ export function createJobPool(options: JobPoolOptions): JobPool {
     return { status: 'error', error: `job ${job} called process.exit(${code}): return a result or throw instead` }
   }
 
+  function prestart(): void {
+    const started = { worker: start(), taken: false }
+    spare = started
+    started.worker.then((worker) => {
+      if (started.taken) return
+      spare = undefined
+      release(worker)
+    }, () => {
+      if (spare === started) spare = undefined
+    })
+  }
+
   function acquire(): Promise<PoolWorker> {
     const worker = idle.pop()
     if (worker) return Promise.resolve(worker)
     if (closing) return Promise.reject(new Error('the daemon is closing its job workers'))
+    if (spare) {
+      spare.taken = true
+      const taken = spare.worker
+      spare = undefined
+      return taken
+    }
     if (live.size < options.size) return start()
     return new Promise((resolve, reject) => waiting.push({ resolve, reject }))
   }
@@ -181,14 +201,17 @@ export function createJobPool(options: JobPoolOptions): JobPool {
     void worker.thread.terminate()
   }
 
-  /** Ask a worker to close its app and end; stop it if that takes longer than `CLOSE_MS`. */
+  /**
+   * Ask a worker to close its app and end; stop it if that takes longer than `CLOSE_MS`. A worker still starting is
+   * stopped at once: its app never served a run.
+   */
   async function retire(worker: PoolWorker): Promise<void> {
     if (!live.has(worker)) return
     worker.stopped ??= { status: 'error', error: `job ${worker.run?.job ?? '?'} was still running when the daemon closed its worker` }
     worker.thread.ref()
     const exited = new Promise(resolve => worker.thread.once('exit', resolve))
-    post(worker, { type: 'close' })
-    const timer = setTimeout(() => void worker.thread.terminate(), CLOSE_MS)
+    if (worker.ready) post(worker, { type: 'close' })
+    const timer = setTimeout(() => void worker.thread.terminate(), worker.ready ? CLOSE_MS : 0)
     await exited
     clearTimeout(timer)
   }
@@ -241,6 +264,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
     })
   }
 
+  prestart()
   return {
     async run(request, signal) {
       let worker: PoolWorker

@@ -137,6 +137,24 @@ describe('job workers', () => {
     expect(readFileSync(attempts, 'utf8').length).toBeLessThanOrEqual(4)
   }, 60_000)
 
+  it('that die while idle (a timer an earlier run left behind) are reported and replaced; the run that left it stays ok', async () => {
+    const repo = initRepo(tempDir(), {
+      'gitvan.config.mjs': 'export default { daemon: { pollInterval: 100 } }\n',
+      'jobs/leaky.ts': 'export default defineJob({ on: { commit: true }, run() { setTimeout(() => { throw new Error(\'late boom\') }, 50) } })\n',
+    })
+    const [first] = importCommits(repo, 1)
+    const daemon = startDaemon(repo)
+    await waitFor('the idle worker\'s end', () => daemon.lines.find(line => line.type === 'warn' && line.message!.startsWith('a job worker ended while idle')), { timeout: 60_000, watch: [daemon] })
+    expect(daemon.lines.filter(line => line.type === 'warn').map(line => line.message)).toEqual([
+      'a job worker ended while idle (an uncaught exception: late boom (thrown in a timer or event handler: catch it there)): something an earlier run left behind (a timer, a promise) did it; a new worker takes its place',
+    ])
+    const [second] = importCommits(repo, 1)
+    await waitFor('the next commit\'s run', () => readAllReceipts(repo).some(receipt => receipt.sha === second), { timeout: 60_000, interval: 50, watch: [daemon] })
+    expect(readAllReceipts(repo).map(receipt => `${receipt.sha} ${receipt.status}`).sort()).toEqual([`${first} ok`, `${second} ok`].sort())
+    daemon.signal('SIGTERM')
+    expect(await waitExit(daemon), daemon.stderr()).toEqual({ code: 0, signal: null })
+  }, 60_000)
+
   it('carry the run\'s abort to job code: cancelInProgress kills a cli step\'s processes and stops a worker stuck in a loop', async () => {
     const dir = tempDir()
     const pids = join(dir, 'pids')

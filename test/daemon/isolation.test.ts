@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startDaemon as startCli } from '../utils/daemon'
+import { runLines, runOnce } from './fixtures/in-process'
 import { createProject } from '../utils/project'
 import { commitFiles, tempDir } from '../utils/repo'
 import { killDaemons, startDaemon, waitExit, waitFor } from './fixtures/daemon'
@@ -190,6 +191,20 @@ describe('job workers', () => {
     // Runs cut short by the shutdown are not recorded: the next daemon runs them.
     expect(receiptOf('step', second!)).toBeUndefined()
   }, 90_000)
+
+  it('are not used with jobs.isolation: \'none\': job code runs in the daemon\'s thread', async () => {
+    const dir = tempDir()
+    const job = `import { appendFileSync } from 'node:fs'\nimport { threadId } from 'node:worker_threads'\nexport default defineJob({ on: { commit: true }, run() { appendFileSync(${JSON.stringify(join(dir, 'threads'))}, threadId + '\\n') } })\n`
+    const none = initRepo(tempDir(), { 'gitvan.config.mjs': 'export default { jobs: { isolation: \'none\' } }\n', 'jobs/where.ts': job })
+    importCommits(none, 2)
+    expect(runLines(await runOnce(none, { lookback: 5 }))).toHaveLength(2)
+    const worker = initRepo(tempDir(), { 'jobs/where.ts': job })
+    importCommits(worker, 2)
+    expect(runLines(await runOnce(worker, { lookback: 5 }))).toHaveLength(2)
+    const threads = readFileSync(join(dir, 'threads'), 'utf8').trim().split('\n').map(Number)
+    expect(threads.slice(0, 2)).toEqual([0, 0])
+    expect(threads.slice(2).every(thread => thread > 0)).toBe(true)
+  })
 
   it('see the new job code after a `gitvan dev` reload: the workers already running load it, keeping a broken job\'s last good version', async () => {
     // The job writes its version and the thread it ran in (0 is the daemon's main thread) to a file named after the commit.

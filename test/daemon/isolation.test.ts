@@ -147,7 +147,7 @@ describe('job workers', () => {
     const daemon = startDaemon(repo)
     await waitFor('the idle worker\'s end', () => daemon.lines.find(line => line.type === 'warn' && line.message!.startsWith('a job worker ended while idle')), { timeout: 60_000, watch: [daemon] })
     expect(daemon.lines.filter(line => line.type === 'warn').map(line => line.message)).toEqual([
-      'a job worker ended while idle (an uncaught exception: late boom (thrown in a timer or event handler: catch it there)): something an earlier run left behind (a timer, a promise) did it; a new worker takes its place',
+      'a job worker ended while idle with an uncaught exception: late boom (thrown in a timer or event handler: catch it there); something an earlier run left behind (a timer, a promise) did it, and a new worker takes its place',
     ])
     const [second] = importCommits(repo, 1)
     await waitFor('the next commit\'s run', () => readAllReceipts(repo).some(receipt => receipt.sha === second), { timeout: 60_000, interval: 50, watch: [daemon] })

@@ -53,16 +53,15 @@ interface PoolWorker {
 }
 
 interface PoolRun {
-  id: number
   job: string
   finish: (outcome: { answer: JobRunAnswer } | { interrupted: Interruption }) => void
 }
 
 /**
  * A warm pool of job workers (worker threads, each with its own app), one run at a time each: one is started at
- * once, more as runs need them, up to `size`. A worker whose run crashed it, exited, ran out of memory or was stopped is replaced by the
- * next run that needs one; workers that fail to start are reported once and tried again only after a backoff,
- * the runs meanwhile failing with the reason: nothing spins.
+ * once, more as runs need them, up to `size`. A worker whose run crashed it, exited, ran out of memory or was
+ * stopped is replaced by the next run that needs one; workers that fail to start are reported once and tried again
+ * only after a backoff, the runs meanwhile failing with the reason: nothing spins.
  */
 export function createJobPool(options: JobPoolOptions): JobPool {
   const entry = jobWorkerEntry()
@@ -104,6 +103,8 @@ export function createJobPool(options: JobPoolOptions): JobPool {
             break
           }
           case 'done': {
+            // Code of a run that timed out or was cancelled may still be running: it must not touch the next run.
+            if (message.answer.receipt.status === 'timeout' || message.answer.receipt.status === 'cancelled') worker.retire = true
             worker.run?.finish({ answer: message.answer })
             break
           }
@@ -123,7 +124,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
         if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1)
         if (!worker.ready) reject(closing ? new Error('the daemon is closing its job workers') : startFailed(worker.crash ?? (worker.error ? errorLine(worker.error) : `it exited with code ${code} while starting`)))
         else if (worker.run) worker.run.finish({ interrupted: worker.stopped ?? ended(worker, worker.run.job, code) })
-        else if (!closing && !worker.stopped) options.onProblem(`a job worker ended while idle (${worker.crash ?? (worker.error ? errorLine(worker.error) : `exit code ${code}`)}): something an earlier run left behind (a timer, a promise) did it; a new worker takes its place`)
+        else if (!closing && !worker.stopped) options.onProblem(`a job worker ended while idle with ${worker.crash ?? (worker.error ? `an error: ${errorLine(worker.error)}` : `exit code ${code}`)}; something an earlier run left behind (a timer, a promise) did it, and a new worker takes its place`)
         serveWaiting()
       })
     })
@@ -219,7 +220,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
   function runIn(worker: PoolWorker, request: JobRunRequest, signal: AbortSignal): Promise<PoolOutcome> {
     return new Promise((resolve) => {
       const id = ++serial
-      const startedAt = new Date()
+      const startedAt = Date.now()
       const started = performance.now()
       let timer: NodeJS.Timeout | undefined
       // Past its timeout a run's own deadline ends it in the worker; a worker that does not even answer a ping
@@ -245,14 +246,13 @@ export function createJobPool(options: JobPoolOptions): JobPool {
           : { status: 'error', error: `job ${request.job} did not stop within ${ABORT_GRACE_MS} ms of being aborted (${errorLine(reason)}): its worker was stopped` }), ABORT_GRACE_MS + LIVENESS_MS)
       }
       worker.run = {
-        id,
         job: request.job,
         finish: (outcome) => {
           clearTimeout(timer)
           signal.removeEventListener('abort', onAbort)
           worker.run = undefined
           worker.pinged = false
-          resolve('answer' in outcome ? outcome : { ...outcome, startedAt, durationMs: Math.round(performance.now() - started) })
+          resolve('answer' in outcome ? outcome : { ...outcome, startedAt: new Date(startedAt), durationMs: Math.round(performance.now() - started) })
           release(worker)
         },
       }

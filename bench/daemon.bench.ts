@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'pathe'
 import { type DaemonProcess, startDaemon, waitFor } from '../test/daemon/fixtures/daemon'
 import { commitsOf, gitEnv, importCommits, readAllReceipts, writeFiles } from '../test/daemon/fixtures/repo'
-import { builtCli, ensureBuilt, median, report, root, tempRepo } from './utils'
+import { builtDaemonCli, median, report, tempRepo } from './utils'
 
 const BACKLOG = 5000
 const BACKLOG_RUNS = 3
@@ -229,33 +228,6 @@ async function settledRss(pid: number, windowMs = 60_000): Promise<number> {
  * private build of the source in a temporary package (so a stale `dist/` neither misleads the figures nor gets
  * replaced under other users' feet). The private package links this one's node_modules.
  */
-function builtDaemonCli(): { cli: string[]; cleanup: () => void } {
-  ensureBuilt()
-  const built = statSync(builtCli).mtimeMs
-  if (newestUnder(join(root, 'src')) < built) return { cli: [builtCli], cleanup: () => {} }
-  const dir = mkdtempSync(join(tmpdir(), 'gitvan-bench-build-'))
-  copyFileSync(join(root, 'package.json'), join(dir, 'package.json'))
-  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
-  const script = `import { build } from 'unbuild'; await build(${JSON.stringify(root)}, false, { outDir: ${JSON.stringify(join(dir, 'dist'))}, declaration: false, failOnWarn: false })`
-  try {
-    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', stdio: 'pipe' })
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true })
-    throw new Error(`building the CLI into ${dir} failed: ${(error as { stderr?: string }).stderr ?? error}`)
-  }
-  console.log(`(dist/ is older than src/: measuring a fresh build in ${dir})`)
-  return { cli: [join(dir, 'dist/cli/bin.mjs')], cleanup: () => rmSync(dir, { recursive: true, force: true }) }
-}
-
-function newestUnder(dir: string): number {
-  let newest = 0
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestUnder(path) : statSync(path).mtimeMs)
-  }
-  return newest
-}
-
 function vmRss(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`)

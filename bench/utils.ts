@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { join } from 'pathe'
@@ -52,4 +52,32 @@ export function commitAll(dir: string, message: string): void {
 export function report(label: string, value: number, unit: string, target?: { max: number }): void {
   const verdict = target ? `  target < ${target.max} ${unit}: ${value < target.max ? 'met' : 'MISSED'}` : ''
   console.log(`${label.padEnd(44)} ${value.toFixed(unit === 'ms' ? 0 : 1).padStart(8)} ${unit}${verdict}`)
+}
+
+/** The built CLI as a command for `startDaemon`: `dist/`, or a fresh build in a temp dir when `src/` is newer. */
+export function builtDaemonCli(): { cli: string[]; cleanup: () => void } {
+  ensureBuilt()
+  const built = statSync(builtCli).mtimeMs
+  if (newestUnder(join(root, 'src')) < built) return { cli: [builtCli], cleanup: () => {} }
+  const dir = mkdtempSync(join(tmpdir(), 'gitvan-bench-build-'))
+  copyFileSync(join(root, 'package.json'), join(dir, 'package.json'))
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'))
+  const script = `import { build } from 'unbuild'; await build(${JSON.stringify(root)}, false, { outDir: ${JSON.stringify(join(dir, 'dist'))}, declaration: false, failOnWarn: false })`
+  try {
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', stdio: 'pipe' })
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true })
+    throw new Error(`building the CLI into ${dir} failed: ${(error as { stderr?: string }).stderr ?? error}`)
+  }
+  console.log(`(dist/ is older than src/: measuring a fresh build in ${dir})`)
+  return { cli: [join(dir, 'dist/cli/bin.mjs')], cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+function newestUnder(dir: string): number {
+  let newest = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestUnder(path) : statSync(path).mtimeMs)
+  }
+  return newest
 }

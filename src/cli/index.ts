@@ -19,6 +19,7 @@ export const commands: Record<string, LazyCommand> = {
   show: () => import('./commands/show').then(m => m.default),
   prune: () => import('./commands/prune').then(m => m.default),
   locks: () => import('./commands/locks').then(m => m.default),
+  status: () => import('./commands/status').then(m => m.default),
   worktree: () => import('./commands/worktree').then(m => m.default),
 }
 

@@ -4,9 +4,13 @@ import type { DevEvent } from '../dev/session'
 
 const logger = consola.withTag('gitvan')
 
-/** How `gitvan daemon` and `gitvan dev` print events: JSON lines with `--json`, else text; paths relative to `root`. */
+/**
+ * How `gitvan daemon` and `gitvan dev` print events: JSON lines with `--json`, else text; paths relative to `root`.
+ * Progress of a backlog is for people watching a terminal: not printed when stdout is not one, nor as JSON.
+ */
 export function createReporter(options: { json?: boolean; root: string }): (event: DevEvent) => void {
-  return options.json ? reportJson : event => reportText(event, options.root)
+  if (options.json) return event => event.type !== 'progress' && reportJson(event)
+  return event => (event.type !== 'progress' || process.stdout.isTTY) && reportText(event, options.root)
 }
 
 /** Readable, colored, tagged lines for people; changed files are shown relative to `root`. */
@@ -20,6 +24,14 @@ export function reportText(event: DevEvent, root?: string): void {
     }
     case 'broken': {
       return logger.error(`job ${event.job} is broken: ${event.message}`)
+    }
+    case 'start': {
+      const broken = event.broken.length > 0 ? `, ${event.broken.length} broken (${event.broken.join(', ')})` : ''
+      return logger.info(`GitVan ${event.version} ${event.mode === 'once' ? 'processing what is pending' : 'watching'} ${event.root}: ${event.jobs.length} job(s)${broken}; worktree(s) ${event.worktrees.join(', ')}; runner ${event.runner}`)
+    }
+    case 'progress': {
+      const left = event.secondsLeft === null ? '' : `, about ${event.secondsLeft} s left`
+      return logger.info(`backlog: ${event.done} commit(s) done, ${event.pending} pending, ${event.perSecond}/s${left}`)
     }
     case 'reload': {
       const files = event.files.map(file => (root ? relative(root, file) : file))

@@ -22,6 +22,7 @@ export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
     pollInterval: 2000,
     worktrees: 'current',
     grace: 10_000,
+    housekeeping: true,
   },
   locks: {
     ttl: 30_000,

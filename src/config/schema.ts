@@ -31,6 +31,7 @@ const configRule = object({
     pollInterval: integer(50),
     worktrees: oneOf(['current', 'all']),
     grace: integer(0),
+    housekeeping: boolean,
   }),
   locks: section({ ttl: integer(1000) }),
   receipts: section({ ref: notesRef }),

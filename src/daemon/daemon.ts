@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { runGit } from '../git/command'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
@@ -48,6 +49,9 @@ export type DaemonEvent =
   | { type: 'run'; job: string; sha: string; status: Receipt['status']; durationMs: number; trigger: Receipt['trigger']; worktree: string; error?: string; reason?: string }
   | { type: 'broken'; job: string; message: string }
   | { type: 'warn'; message: string }
+  | { type: 'start'; version: string; root: string; runner: string; mode: 'once' | 'daemon'; jobs: string[]; broken: string[]; worktrees: string[] }
+  /** A backlog being worked through: commits settled since the start, and still pending; every few seconds. */
+  | { type: 'progress'; done: number; pending: number; perSecond: number; secondsLeft: number | null }
 
 export interface TickSummary {
   /** Items dispatched by this tick. */
@@ -76,6 +80,11 @@ export interface Daemon {
 const WINDOW = 1000
 /** Milliseconds between writes of settled heads to the state while commits keep coming. */
 const STATE_INTERVAL = 2000
+/** Milliseconds between progress reports of a backlog. */
+const PROGRESS_INTERVAL = 3000
+/** Idle milliseconds before housekeeping, and the least time between two. */
+const HOUSEKEEPING_IDLE = 30_000
+const HOUSEKEEPING_EVERY = 10 * 60_000
 
 /** A claimed item, with the session (runner and publisher) it was claimed by. */
 interface Flight {
@@ -98,6 +107,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const checkouts = createCheckouts(app.repo)
   const anchors = createAnchors(cwd)
   const reported = new Set<string>()
+  const startedAt = new Date().toISOString()
+  /** Items running now, for `gitvan status`. */
+  const runningNow = new Set<string>()
   const lines = new Map<string, LineWork>()
   /** Items known settled (a receipt says done or failed for good): not read again until their line moves on. */
   const settled = new Set<string>()
@@ -121,11 +133,15 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const stopped = new Promise<void>(resolve => (finished = resolve))
   let retryTimer: NodeJS.Timeout | undefined
   let releaseTimer: NodeJS.Timeout | undefined
+  let housekeepingTimer: NodeJS.Timeout | undefined
+  let lastHousekeeping = 0
   let retryPass = options.retryFailed === true
   let stateWritten = 0
   /** Settled heads advanced in memory and not yet written to the state: plans start from them. */
   const localHeads = new Map<string, { from: string | null; to: string }>()
   let finalSettle = false
+  let settledCommits = 0
+  let lastProgress = { at: Date.now(), done: 0 }
 
   const warnOnce = (key: string, message: string) => {
     if (reported.has(key)) return
@@ -148,6 +164,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const { item } = flight
     const stop = linkSignals([shutdown.signal, flight.session.runner.signal])
     const run = linkSignals([stop.signal, cancel])
+    runningNow.add(itemId(item))
     try {
       const { result, receipt, log } = await itemRunner.run(item, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
@@ -157,9 +174,43 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       warnOnce(`run:${itemId(item)}`, `run of ${item.job.id} on ${item.key.slice(0, 40)} could not start: ${errorLine(error)}`)
       forget(flight)
     } finally {
+      runningNow.delete(itemId(item))
       run.dispose()
       stop.dispose()
     }
+  }
+
+  /**
+   * Once the daemon has been idle for a while, `git gc --auto`: git decides whether there is anything to pack (its
+   * `gc.auto` thresholds), so the objects runs leave are packed before the user's own next commit has to.
+   */
+  function scheduleHousekeeping(): void {
+    clearTimeout(housekeepingTimer)
+    if (!app.options.daemon.housekeeping || options.once || stopping || queue.size() > 0 || inFlight.size > 0) return
+    housekeepingTimer = setTimeout(() => {
+      if (stopping || queue.size() > 0 || Date.now() - lastHousekeeping < HOUSEKEEPING_EVERY) return
+      lastHousekeeping = Date.now()
+      runGit(['gc', '--auto', '--quiet'], { cwd }).catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+    }, HOUSEKEEPING_IDLE)
+    housekeepingTimer.unref()
+  }
+
+  /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
+  function reportProgress(): void {
+    const now = Date.now()
+    const pending = Object.values(pendingByWorktree()).reduce((sum, count) => sum + count, 0)
+    if (now - lastProgress.at < PROGRESS_INTERVAL || (pending === 0 && settledCommits === lastProgress.done)) return
+    const perSecond = (settledCommits - lastProgress.done) / ((now - lastProgress.at) / 1000)
+    lastProgress = { at: now, done: settledCommits }
+    if (pending < WINDOW / 10 && perSecond === 0) return
+    options.report({ type: 'progress', done: settledCommits, pending, perSecond: Math.round(perSecond), secondsLeft: perSecond > 0 ? Math.ceil(pending / perSecond) : null })
+  }
+
+  /** Pending commits per worktree: what each line still has to settle. */
+  function pendingByWorktree(): Record<string, number> {
+    const pending: Record<string, number> = {}
+    for (const work of lines.values()) pending[work.line.place.id] = (pending[work.line.place.id] ?? 0) + work.shas.length
+    return pending
   }
 
   /** An item claimed but not run and not recorded: the claim no longer waits for it, the next tick may plan it. */
@@ -206,7 +257,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function startSession(): Promise<Session> {
     const runner = await startRunner(cwd, {
       ttl: app.options.locks.ttl,
-      info: () => ({ version: app.version, worktree: self.id, running: queue.running(), queued: queue.size() - queue.running(), inFlight: inFlight.size }),
+      // What `gitvan status` shows of this daemon, as of its last renewal.
+      info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
     const publisher = createPublisher<Flight>({ cwd, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
@@ -282,6 +334,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     held.clear()
     const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo) : 0
     await settle(snapshot, state, tagWork, branchWork)
+    reportProgress()
+    scheduleHousekeeping()
     await app.callHook('daemon:tick', { at, queued, running: queue.running() })
     return { queued, held: held.size, waiting }
   }
@@ -345,6 +399,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       if (count === 0) continue
       const from = localHeads.get(name)?.from ?? base.heads[name] ?? null
       localHeads.set(name, { from, to: work.shas[count - 1]! })
+      settledCommits += count
       for (const sha of advanceLine(work, count)) for (const job of jobs.jobs) settled.delete(`${job.id} ${sha}`)
     }
     const unsettled = (items: WorkItem[], name: (item: WorkItem) => string) => new Set(items.filter(item => !isSettled(item)).map(name))
@@ -357,9 +412,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const slots = [...slotsDone].filter(([job, slot]) => (base.schedules[job] ?? '') < slot)
     const lineGone = Object.keys(base.heads).some(name => !lines.has(name))
     const news = lineGone || !sameSet(tags, base.tags) || !sameSet(branches, base.branches)
-    // Settled heads are progress, not truth (receipts are): written at most every few seconds while commits keep
-    // coming, so a busy repository does not get a state commit per commit. A restart re-reads a few receipts.
-    const headsDue = localHeads.size > 0 && (finalSettle || Date.now() - stateWritten >= STATE_INTERVAL)
+    // Settled heads are progress, not truth (receipts are): written at once when the daemon is idle, and at most
+    // every few seconds while commits keep coming, so a busy repository does not get a state commit per commit.
+    const idle = queue.size() === 0 && inFlight.size === 0
+    const headsDue = localHeads.size > 0 && (finalSettle || idle || Date.now() - stateWritten >= STATE_INTERVAL)
     const slotsDue = slots.length > 0 && (finalSettle || Date.now() - stateWritten >= 60_000)
     if (!news && !headsDue && !slotsDue) return
     stateWritten = Date.now()
@@ -502,6 +558,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       session = await startSession()
       const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
+      options.report({ type: 'start', version: app.version, root: app.repo.root, runner: session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: jobs.jobs.map(job => job.id), broken: [...jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
       try {
         if (options.once) {
           await runOnce()
@@ -535,6 +592,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function closeSession(): Promise<void> {
     clearTimeout(releaseTimer)
+    clearTimeout(housekeepingTimer)
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()

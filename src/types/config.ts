@@ -14,6 +14,8 @@ export interface DaemonConfig {
   worktrees: 'current' | 'all'
   /** Milliseconds running jobs get to finish on SIGINT/SIGTERM (default 10000). */
   grace: number
+  /** When idle for a while, run `git gc --auto` (at most every ten minutes) so GitVan's objects get packed (default true). */
+  housekeeping: boolean
 }
 
 /** The `llm` section: provider settings (see `LLMConfig`) with their defaults, and the response cache switch. */

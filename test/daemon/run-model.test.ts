@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'pathe'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -170,6 +171,29 @@ describe('retries and skips', () => {
     expect(runLines(await runOnce(repo, { retryFailed: true })).sort()).toEqual(commits.map(sha => `broken ${sha.slice(0, 7)} error`).sort())
     expect(receiptsOf(repo, 'fine')).toHaveLength(2)
   })
+
+  it('a retry policy of 1 gives exactly 2 receipts per failing pair, also with the CPU starved', async () => {
+    const busy = [0, 1].map(() => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }))
+    try {
+      const repo = createProject({
+        [IGNORE]: '.gitvan/\n',
+        'gitvan.config.mjs': 'export default { daemon: { pollInterval: 100 }, locks: { ttl: 3000 } }\n',
+        'jobs/flaky.ts': 'export default defineJob({ on: { commit: true }, retry: { count: 1, backoff: 50 }, run() { throw new Error(\'flaky\') } })\n',
+      })
+      const daemon = startDaemon(repo, { args: ['--json', '--concurrency', '8'] })
+      const commits = Array.from({ length: 6 }, (_, i) => commitFiles(repo, { [`c${i}`]: '1' }, `commit ${i}`))
+      const attempts = (sha: string) => receiptsOf(repo, 'flaky').filter(receipt => receipt.sha === sha).length
+      await waitFor('two attempts on every commit', () => commits.every(sha => attempts(sha) >= 2), { timeout: 90_000, interval: 250, watch: [daemon] })
+      // A commit after them proves the daemon went on ticking; none of the earlier ones got a third attempt.
+      const last = commitFiles(repo, { last: '1' }, 'last')
+      await waitFor('two attempts on the last commit', () => attempts(last) >= 2, { timeout: 90_000, interval: 250, watch: [daemon] })
+      expect([...commits, last].map(attempts)).toEqual([...commits, last].map(() => 2))
+      daemon.signal('SIGTERM')
+      expect((await waitExit(daemon)).code).toBe(0)
+    } finally {
+      for (const loop of busy) loop.kill()
+    }
+  }, 120_000)
 
   it('a condition that is false, or a job that skips itself, ends skipped with the reason, and settles the pair', async () => {
     const repo = createProject({

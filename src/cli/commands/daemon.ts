@@ -18,7 +18,7 @@ export default defineGitVanCommand({
   },
   async run({ args }) {
     if (args.action === 'status') {
-      const { printStatus } = await import('../daemon-status')
+      const { printStatus } = await import('../status')
       return printStatus(args)
     }
     if (args.action !== undefined) throw new Error(`Unknown daemon action "${args.action}": use \`gitvan daemon\` to run it or \`gitvan daemon status\``)

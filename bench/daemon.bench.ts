@@ -223,11 +223,6 @@ async function settledRss(pid: number, windowMs = 60_000): Promise<number> {
   return low
 }
 
-/**
- * The built CLI, reflecting the current source: `dist/` when it is newer than every file under `src/`, else a
- * private build of the source in a temporary package (so a stale `dist/` neither misleads the figures nor gets
- * replaced under other users' feet). The private package links this one's node_modules.
- */
 function vmRss(pid: number): number {
   const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`)

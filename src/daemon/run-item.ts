@@ -53,7 +53,7 @@ export function createItemRunner(app: GitVanApp, checkouts: Checkouts, options: 
       }, signal)
       if ('answer' in outcome) return outcome.answer
       const run = await interruptedRun(app, item.job.id, item.job.job, { ...runOptions, signal }, outcome.interrupted, outcome.startedAt, outcome.durationMs)
-      return { result: run.result, receipt: run.receipt! }
+      return { result: run.result, receipt: run.receipt!, log: outcome.log }
     }),
     reload: () => pool.reload(),
     close: () => pool.close(),

@@ -61,3 +61,5 @@ export type FromJobWorker =
   | { type: 'failed'; id: number; error: string }
   /** An uncaught exception or unhandled rejection: the worker ends right after this. */
   | { type: 'crash'; error: string }
+  /** What the run going on wrote, sent as its code ends the worker (a crash, `process.exit`). */
+  | { type: 'log'; log: RunLog }

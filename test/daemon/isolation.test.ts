@@ -7,7 +7,7 @@ import { createProject } from '../utils/project'
 import { commitFiles, tempDir } from '../utils/repo'
 import { killDaemons, startDaemon, waitExit, waitFor } from './fixtures/daemon'
 import type { DaemonProcess } from './fixtures/daemon'
-import { importCommits, initRepo, readAllReceipts } from './fixtures/repo'
+import { git, importCommits, initRepo, readAllReceipts } from './fixtures/repo'
 
 // Job code that would take a daemon down (issue 10, case 2 and 4) ends its own run only: the daemon runs job code
 // in job workers. Each case has a healthy job beside the bad one, whose receipts must all be there, through
@@ -16,6 +16,8 @@ import { importCommits, initRepo, readAllReceipts } from './fixtures/repo'
 afterEach(killDaemons)
 
 const HEALTHY = 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n'
+/** What every bad run writes first: kept in its log when its worker can still send it. */
+const SAY = 'console.log(\'bad starts\');'
 /** Lets a bad run's crash happen while the run still goes on (its worker is the one it takes down). */
 const HOLD = 'await new Promise(resolve => setTimeout(resolve, 60_000))'
 
@@ -25,39 +27,46 @@ interface Case {
   config?: Record<string, unknown>
   status: 'error' | 'timeout'
   error: string
+  /** Whether the worker could still send what the run wrote (not when it was stopped, or ran out of memory). */
+  logged: boolean
 }
 
 const CASES: Case[] = [
   {
     name: 'an unhandled promise rejection',
-    job: `export default defineJob({ on: { commit: true }, async run() { Promise.reject(new Error('boom')); ${HOLD} } })\n`,
+    job: `export default defineJob({ on: { commit: true }, async run() { ${SAY} Promise.reject(new Error('boom')); ${HOLD} } })\n`,
     status: 'error',
     error: 'job bad crashed its worker with an unhandled promise rejection: boom (await or catch every promise the job starts)',
+    logged: true,
   },
   {
     name: 'an exception thrown in a timer',
-    job: `export default defineJob({ on: { commit: true }, async run() { setTimeout(() => { throw new Error('boom') }, 5); ${HOLD} } })\n`,
+    job: `export default defineJob({ on: { commit: true }, async run() { ${SAY} setTimeout(() => { throw new Error('boom') }, 5); ${HOLD} } })\n`,
     status: 'error',
     error: 'job bad crashed its worker with an uncaught exception: boom (thrown in a timer or event handler: catch it there)',
+    logged: true,
   },
   {
     name: 'process.exit(2)',
-    job: 'export default defineJob({ on: { commit: true }, run() { process.exit(2) } })\n',
+    job: `export default defineJob({ on: { commit: true }, run() { ${SAY} process.exit(2) } })\n`,
     status: 'error',
     error: 'job bad called process.exit(2): return a result or throw instead',
+    logged: true,
   },
   {
     name: 'a synchronous loop past timeout: 1000',
-    job: 'export default defineJob({ on: { commit: true }, timeout: 1000, run() { for (;;) {} } })\n',
+    job: `export default defineJob({ on: { commit: true }, timeout: 1000, run() { ${SAY} for (;;) {} } })\n`,
     status: 'timeout',
     error: 'job bad timed out after 1000 ms, its code keeping its worker busy (a synchronous loop?): the worker was stopped',
+    logged: false,
   },
   {
     name: 'a memory blow-up past jobs.memoryLimit',
-    job: 'export default defineJob({ on: { commit: true }, run() { const kept = []; for (;;) kept.push(Array.from({ length: 100_000 }, (_, i) => ({ i }))) } })\n',
+    job: `export default defineJob({ on: { commit: true }, run() { ${SAY} const kept = []; for (;;) kept.push(Array.from({ length: 100_000 }, (_, i) => ({ i }))) } })\n`,
     config: { jobs: { memoryLimit: 64 } },
     status: 'error',
     error: 'job bad ran out of memory (limit 64 MB): use less, or raise jobs.memoryLimit',
+    logged: false,
   },
 ]
 
@@ -107,6 +116,12 @@ describe('job code that would take the daemon down ends its own run only', () =>
     daemon.signal('SIGTERM')
     expect(await waitExit(daemon), daemon.stderr()).toEqual({ code: 0, signal: null })
     expect(receiptLines(repo)).toEqual(expectedLines([...first, ...second, ...third], bad))
+
+    // What a bad run wrote before its worker ended is its log, when the worker could still send it.
+    for (const receipt of readAllReceipts(repo).filter(receipt => receipt.job === 'bad')) {
+      if (bad.logged) expect(git(repo, ['cat-file', '-p', receipt.log as string])).toContain('"out":"bad starts"')
+      else expect(receipt.log).toBeUndefined()
+    }
 
     // job:after fires once per run: in the job worker's app, or, for a run whose worker died, in the daemon's.
     const after = readFileSync(join(dir, 'after.log'), 'utf8').trim().split('\n').sort()

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { ABORT_GRACE_MS } from '../../exec/abortable'
 import { isRunCancelled } from '../../exec/outcome'
+import type { RunLog } from '../../types/log'
 import type { FromJobWorker, Interruption, JobRunAnswer, JobRunRequest, JobWorkerData, ToJobWorker } from '../../types/pool'
 import { errorLine } from '../../utils/messages'
 import { jobWorkerEntry } from './entry'
@@ -25,8 +26,11 @@ export interface JobPoolOptions extends JobWorkerData {
   onProblem: (message: string) => void
 }
 
-/** A run's end: what its worker answered, or why its code could not answer (and when it was sent, for how long). */
-export type PoolOutcome = { answer: JobRunAnswer } | { interrupted: Interruption; startedAt: Date; durationMs: number }
+/**
+ * A run's end: what its worker answered, or why its code could not answer (when it was sent, for how long, and what
+ * it wrote before, when its worker could still say).
+ */
+export type PoolOutcome = { answer: JobRunAnswer } | { interrupted: Interruption; startedAt: Date; durationMs: number; log?: RunLog }
 
 export interface JobPool {
   /** Run one job in a worker of its own; never rejects. `signal` aborts the run's signal in the worker. */
@@ -46,6 +50,8 @@ interface PoolWorker {
   /** The worker's own words on an uncaught exception or unhandled rejection. */
   crash?: string
   error?: Error & { code?: string }
+  /** What the run going on wrote, as the worker ended in it. */
+  log?: RunLog
   /** A ping went out and no pong came back yet. */
   pinged: boolean
   /** The run it had was abandoned by its code (timed out or aborted): it ends after that run. */
@@ -54,7 +60,7 @@ interface PoolWorker {
 
 interface PoolRun {
   job: string
-  finish: (outcome: { answer: JobRunAnswer } | { interrupted: Interruption }) => void
+  finish: (outcome: { answer: JobRunAnswer } | { interrupted: Interruption; log?: RunLog }) => void
 }
 
 /**
@@ -116,6 +122,10 @@ export function createJobPool(options: JobPoolOptions): JobPool {
             worker.crash = message.error
             break
           }
+          case 'log': {
+            worker.log = message.log
+            break
+          }
         }
       })
       thread.on('error', error => (worker.error = error))
@@ -123,7 +133,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
         live.delete(worker)
         if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1)
         if (!worker.ready) reject(closing ? new Error('the daemon is closing its job workers') : startFailed(worker.crash ?? (worker.error ? errorLine(worker.error) : `it exited with code ${code} while starting`)))
-        else if (worker.run) worker.run.finish({ interrupted: worker.stopped ?? ended(worker, worker.run.job, code) })
+        else if (worker.run) worker.run.finish({ interrupted: worker.stopped ?? ended(worker, worker.run.job, code), log: worker.log })
         else if (!closing && !worker.stopped) options.onProblem(`a job worker ended while idle with ${worker.crash ?? (worker.error ? `an error: ${errorLine(worker.error)}` : `exit code ${code}`)}; something an earlier run left behind (a timer, a promise) did it, and a new worker takes its place`)
         serveWaiting()
       })

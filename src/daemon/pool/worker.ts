@@ -4,6 +4,7 @@ import { RunCancelled } from '../../exec/outcome'
 import { executeJob } from '../../jobs/execute'
 import type { GitVanApp } from '../../types/app'
 import type { Job } from '../../types/job'
+import type { RunLogCollector } from '../../types/log'
 import type { FromJobWorker, JobRunRequest, JobWorkerData, ToJobWorker } from '../../types/pool'
 import { errorLine } from '../../utils/messages'
 import { definedValues } from '../../utils/object'
@@ -17,9 +18,16 @@ const send = (message: FromJobWorker) => port.postMessage(message)
 const runs = new Map<number, AbortController>()
 /** The last good version of each job: a job file that stops loading keeps it, as in the daemon. */
 const jobs = new Map<string, Job>()
+/** The log of the run going on: when its code ends this worker, what it wrote so far goes with the news. */
+let runLog: RunLogCollector | undefined
 
 process.on('uncaughtException', error => crash(`an uncaught exception: ${errorLine(error)} (thrown in a timer or event handler: catch it there)`))
 process.on('unhandledRejection', reason => crash(`an unhandled promise rejection: ${errorLine(reason)} (await or catch every promise the job starts)`))
+
+process.on('exit', () => {
+  const log = runLog?.finish()
+  if (log) send({ type: 'log', log })
+})
 
 /** Tell the pool why, then end: the run going on fails with that line, and the pool starts another worker. */
 function crash(line: string): never {
@@ -30,6 +38,10 @@ function crash(line: string): never {
 async function main(): Promise<void> {
   const { cwd, configFile } = workerData as JobWorkerData
   const app = await quietly(() => createGitVan({ cwd, configFile }))
+  app.hook('job:before', (event) => {
+    // Not the log of a job this run runs (`exec: 'job'`): the run's own.
+    if (event.ctx.jobChain.length === 1) runLog = event.ctx.runLog
+  })
   let loading = loadJobs(app)
   port.on('message', (message: ToJobWorker) => {
     switch (message.type) {
@@ -82,6 +94,7 @@ async function run(app: GitVanApp, id: number, request: JobRunRequest): Promise<
     send({ type: 'failed', id, error: errorLine(error) })
   } finally {
     runs.delete(id)
+    runLog = undefined
   }
 }
 

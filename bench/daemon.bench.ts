@@ -20,7 +20,8 @@ export default async function benchDaemon(): Promise<void> {
   const only = process.argv[3]
   const parts: [string, (cli: string[]) => Promise<void>][] = [
     ['backlog', backlog],
-    ['latency', latency],
+    ['latency', cli => latency(cli, 'worker')],
+    ['latency', cli => latency(cli, 'none')],
     ['memory', cli => memory(cli)],
     // The same with glibc's malloc told to keep fewer arenas and give freed memory back: what is left is the daemon's.
     ['memory', cli => memory(cli, { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' })],
@@ -91,8 +92,8 @@ async function backlogRun(cli: string[], isolation: 'worker' | 'none'): Promise<
   }
 }
 
-/** A long-running daemon (watcher), 200 commits made one at a time: commit made -> its job started. */
-async function latency(cli: string[]): Promise<void> {
+/** A long-running daemon (watcher), 200 commits made one at a time: commit made -> its job started, in a job worker or not. */
+async function latency(cli: string[], isolation: 'worker' | 'none'): Promise<void> {
   const repo = tempRepo()
   const starts = join(repo, '.git', 'starts.log')
   const ticks = join(repo, '.git', 'ticks.log')
@@ -102,7 +103,7 @@ async function latency(cli: string[]): Promise<void> {
       // Poll rarely: ticks come from the watcher. Each tick appends how many runs it started, when it is over.
       'gitvan.config.mjs': [
         `import { appendFileSync } from 'node:fs'`,
-        `export default { daemon: { pollInterval: 60_000 }, hooks: { 'daemon:tick': info => appendFileSync(${JSON.stringify(ticks)}, info.queued + '\\n') } }`,
+        `export default { daemon: { pollInterval: 60_000 }, jobs: { isolation: '${isolation}' }, hooks: { 'daemon:tick': info => appendFileSync(${JSON.stringify(ticks)}, info.queued + '\\n') } }`,
         '',
       ].join('\n'),
       'jobs/stamp.ts': [
@@ -141,6 +142,7 @@ async function latency(cli: string[]): Promise<void> {
       await waitFor('the daemon to settle', () => settledSince(from), { interval: 2, watch: [d] })
     }
     const sorted = [...delays].sort((a, b) => a - b)
+    console.log(`jobs.isolation ${isolation}:`)
     report(`commit -> job start, ${LATENCY_COMMITS} commits, p50`, percentile(sorted, 0.5), 'ms', { max: 50 })
     report(`commit -> job start, ${LATENCY_COMMITS} commits, p99`, percentile(sorted, 0.99), 'ms', { max: 200 })
     report(`commit -> job start, ${LATENCY_COMMITS} commits, max`, sorted.at(-1)!, 'ms')

@@ -63,3 +63,5 @@ export type FromJobWorker =
   | { type: 'crash'; error: string }
   /** What the run going on wrote, sent as its code ends the worker (a crash, `process.exit`). */
   | { type: 'log'; log: RunLog }
+  /** A `cli` step's process group started (`running`) or is gone: if the worker dies, the daemon kills what is left. */
+  | { type: 'group'; pgid: number; running: boolean }

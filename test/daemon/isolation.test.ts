@@ -171,6 +171,28 @@ describe('job workers', () => {
     expect(await waitExit(daemon), daemon.stderr()).toEqual({ code: 0, signal: null })
   }, 60_000)
 
+  it('that die take the commands their run started with them: a worker stopped in a loop has its cli step\'s process group killed', async () => {
+    const dir = tempDir()
+    const pids = join(dir, 'pids')
+    const repo = initRepo(tempDir(), {
+      'jobs/spawner.ts': [
+        `import { existsSync } from 'node:fs'`,
+        'export default defineJob({ on: { commit: true }, timeout: 1000, async run() {',
+        `  void useExec().run('sh', ['-c', 'echo $$ >> ${pids}; exec sleep 60'])`,
+        `  while (!existsSync(${JSON.stringify(pids)})) await new Promise(resolve => setTimeout(resolve, 10))`,
+        '  for (;;) {}',
+        '} })',
+        '',
+      ].join('\n'),
+    })
+    const [commit] = importCommits(repo, 1)
+    const once = startDaemon(repo, { args: ['--once', '--json'] })
+    expect(await waitExit(once, 60_000), once.stderr()).toEqual({ code: 1, signal: null })
+    expect(receiptLines(repo)).toEqual([`spawner ${commit} timeout: job spawner timed out after 1000 ms, its code keeping its worker busy (a synchronous loop?): the worker was stopped`])
+    const pid = Number(readFileSync(pids, 'utf8').trim())
+    await waitFor('the cli step\'s process to be killed', () => !processAlive(pid), { timeout: 10_000 })
+  }, 60_000)
+
   it('carry the run\'s abort to job code: cancelInProgress kills a cli step\'s processes and stops a worker stuck in a loop', async () => {
     const dir = tempDir()
     const pids = join(dir, 'pids')

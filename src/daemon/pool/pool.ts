@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { Worker } from 'node:worker_threads'
 import { ABORT_GRACE_MS } from '../../exec/abortable'
 import { isRunCancelled } from '../../exec/outcome'
+import { killProcessGroup } from '../../exec/process-group'
 import type { RunLog } from '../../types/log'
 import type { FromJobWorker, Interruption, JobRunAnswer, JobRunRequest, JobWorkerData, ToJobWorker } from '../../types/pool'
 import { errorLine } from '../../utils/messages'
@@ -52,6 +53,8 @@ interface PoolWorker {
   error?: Error & { code?: string }
   /** What the run going on wrote, as the worker ended in it. */
   log?: RunLog
+  /** Process groups its `cli` steps started that still run: killed if the worker dies. */
+  groups: Set<number>
   /** A ping went out and no pong came back yet. */
   pinged: boolean
   /** The run it had was abandoned by its code (timed out or aborted): it ends after that run. */
@@ -93,7 +96,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       workerData: { cwd: options.cwd, configFile: options.configFile } satisfies JobWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: options.memoryLimit },
     })
-    const worker: PoolWorker = { thread, ready: false, pinged: false, retire: false }
+    const worker: PoolWorker = { thread, ready: false, pinged: false, retire: false, groups: new Set() }
     live.add(worker)
     return new Promise<PoolWorker>((resolve, reject) => {
       thread.on('message', (message: FromJobWorker) => {
@@ -126,11 +129,18 @@ export function createJobPool(options: JobPoolOptions): JobPool {
             worker.log = message.log
             break
           }
+          case 'group': {
+            if (message.running) worker.groups.add(message.pgid)
+            else worker.groups.delete(message.pgid)
+            break
+          }
         }
       })
       thread.on('error', error => (worker.error = error))
       thread.once('exit', (code) => {
         live.delete(worker)
+        // The commands its run started die with it, as they would with the run.
+        for (const pgid of worker.groups) void killProcessGroup(pgid)
         if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1)
         if (!worker.ready) reject(closing ? new Error('the daemon is closing its job workers') : startFailed(worker.crash ?? (worker.error ? errorLine(worker.error) : `it exited with code ${code} while starting`)))
         else if (worker.run) worker.run.finish({ interrupted: worker.stopped ?? ended(worker, worker.run.job, code), log: worker.log })

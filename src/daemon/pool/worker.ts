@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { createGitVan } from '../../app/create'
 import { RunCancelled } from '../../exec/outcome'
+import { watchProcessGroups } from '../../exec/process-group'
 import { executeJob } from '../../jobs/execute'
 import type { GitVanApp } from '../../types/app'
 import type { Job } from '../../types/job'
@@ -24,6 +25,7 @@ let runLog: RunLogCollector | undefined
 process.on('uncaughtException', error => crash(`an uncaught exception: ${errorLine(error)} (thrown in a timer or event handler: catch it there)`))
 process.on('unhandledRejection', reason => crash(`an unhandled promise rejection: ${errorLine(reason)} (await or catch every promise the job starts)`))
 
+watchProcessGroups((pgid, running) => send({ type: 'group', pgid, running }))
 process.on('exit', () => {
   const log = runLog?.finish()
   if (log) send({ type: 'log', log })

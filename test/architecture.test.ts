@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['jobs'],
   ['plugins'],
   ['app'],
-  ['daemon'],
+  ['daemon', 'server'],
   ['dev'],
   ['composables'],
   ['cli'],

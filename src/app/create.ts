@@ -10,6 +10,7 @@ import type { ModuleLoader } from '../jobs/loader'
 import { createJobRegistry } from '../jobs/registry'
 import { executeJob } from '../jobs/execute'
 import { createReceiptStore } from '../receipts/store'
+import { createLocalRefStore, createRemoteRefStore } from '../git/ref-store'
 import { createLLMRegistry } from '../llm/registry'
 import { installPlugins } from '../plugins/install'
 import { configPluginSources, localPluginSources } from '../plugins/sources'
@@ -51,7 +52,8 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   const importsDirs = config.importsDirs.map(dir => resolve(repo.root, dir))
   const pluginsDir = resolve(repo.root, config.pluginsDir)
   let loader: Promise<ModuleLoader> | undefined
-  const receipts = createReceiptStore({ cwd: repo.root, ref: config.receipts.ref, onWritten: receipt => hooks.callHook('receipt:written', receipt) })
+  const refs = config.remote === false ? createLocalRefStore(repo.root) : createRemoteRefStore(repo.root, config.remote)
+  const receipts = createReceiptStore({ cwd: repo.root, ref: config.receipts.ref, refs, onWritten: receipt => hooks.callHook('receipt:written', receipt) })
 
   const createLoader = async () =>
     createModuleLoader({
@@ -92,6 +94,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     scanJobs: () => jobs.scan(),
     loadJob: id => jobs.load(id),
     receipts,
+    refs,
     runJob: async (id, runOptions) => {
       const run = await executeJob(app, id, await jobs.load(id), runOptions)
       if (!run.receipt) return run

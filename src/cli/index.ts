@@ -21,6 +21,7 @@ export const commands: Record<string, LazyCommand> = {
   locks: () => import('./commands/locks').then(m => m.default),
   status: () => import('./commands/status').then(m => m.default),
   worktree: () => import('./commands/worktree').then(m => m.default),
+  ui: () => import('./commands/ui').then(m => m.default),
 }
 
 export const main = defineCommand({

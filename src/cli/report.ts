@@ -39,6 +39,9 @@ export function reportText(event: DevEvent, root?: string): void {
       const what = event.config ? `restarted${changed ? ` after ${changed} changed` : ''} (config or plugins)` : `reloaded${changed ? ` after ${changed} changed` : ''}`
       return logger.info(`${what}: ${event.jobs} job(s) in ${event.durationMs}ms`)
     }
+    case 'ui': {
+      return logger.info(`the page of runs: ${event.url}`)
+    }
     default: {
       return logger.warn(event.message)
     }

@@ -1,22 +1,18 @@
+import { remoteBranchesPrefix } from '../daemon/remote-sync'
 import { readSnapshot } from '../daemon/snapshot'
-import { readState } from '../daemon/state'
+import { STATE_REF, readState } from '../daemon/state'
 import { git } from '../git/command'
 import { readLedger } from '../locks/claims'
+import { LEASE_PREFIX } from '../locks/lease'
 import { createRunnerLiveness, listRunners } from '../locks/runners'
-import { withApp } from './shared'
+import { describeRunner, runnerRow } from './runner-rows'
+import type { RunnerRow } from './runner-rows'
+import { fetchForReading, withApp } from './shared'
 
-export interface RunnerStatus {
-  ref: string
-  owner: string | null
-  host: string | null
-  pid: number | null
+export interface RunnerStatus extends RunnerRow {
   live: boolean
   /** Why it counts as dead, when it does. */
   dead: string | null
-  /** When it last renewed its lease (epoch ms): its heartbeat. */
-  lastReport: number | null
-  version?: string
-  startedAt?: string
   /** What it runs now (`job key`), as of its last report. */
   running: string[]
   /** Pending commits per worktree, as of its last report. */
@@ -26,31 +22,26 @@ export interface RunnerStatus {
 }
 
 /**
- * `gitvan status`: whether a daemon runs on this repository now (its runner lease is live: renewed every third of
- * `locks.ttl`, even while idle), what it runs and what is pending per worktree, and how far each branch is settled.
+ * `gitvan status` (`gitvan daemon status`): whether a daemon runs on this repository now (its runner lease is
+ * live: renewed every third of `locks.ttl`, even while idle), on which machine, what it runs and what is pending
+ * per worktree, and how far each branch is settled (with a remote: the remote's branches, fetched first).
  */
-export async function printStatus(args: { cwd?: string; config?: string; json?: boolean }): Promise<void> {
+export async function printStatus(args: { cwd?: string; config?: string; remote?: string; json?: boolean }): Promise<void> {
   return withApp(args, async (app) => {
     const cwd = app.repo.root
-    const [{ state }, snapshot, records, { ledger }] = await Promise.all([readState(cwd), readSnapshot(cwd), listRunners(cwd), readLedger(cwd)])
+    const remote = app.refs.remote
+    await fetchForReading(app, [LEASE_PREFIX, STATE_REF, ...(remote ? [`+refs/heads/*:${remoteBranchesPrefix(remote)}*`] : [])])
+    const [{ state }, snapshot, records, { ledger }] = await Promise.all([readState(cwd), readSnapshot(cwd, app.repo.commonDir, remote ? remoteBranchesPrefix(remote) : undefined), listRunners(cwd), readLedger(cwd)])
     const liveness = createRunnerLiveness(app.options.locks.ttl)
-    const now = Date.now()
     const runners: RunnerStatus[] = records.map((record) => {
-      const info = record.content?.info ?? {}
-      const ttl = typeof info.ttl === 'number' ? info.ttl : app.options.locks.ttl
-      const dead = liveness.deadBecause(record, now)
+      const row = runnerRow(record)
+      const dead = liveness.deadBecause(record)
       return {
-        ref: record.ref,
-        owner: record.content?.owner ?? null,
-        host: record.content?.host ?? null,
-        pid: record.content?.pid ?? null,
+        ...row,
         live: dead === null,
         dead,
-        lastReport: record.content ? record.content.expiresAt - ttl : null,
-        ...(typeof info.version === 'string' ? { version: info.version } : {}),
-        ...(typeof info.startedAt === 'string' ? { startedAt: info.startedAt } : {}),
-        running: Array.isArray(info.running) ? info.running as string[] : [],
-        pending: typeof info.pending === 'object' && info.pending !== null ? info.pending as Record<string, number> : {},
+        running: Array.isArray(row.info.running) ? row.info.running as string[] : [],
+        pending: typeof row.info.pending === 'object' && row.info.pending !== null ? row.info.pending as Record<string, number> : {},
         claimed: Object.values(ledger.claims).filter(claim => claim.runner === record.ref).reduce((sum, claim) => sum + claim.items.length, 0),
       }
     })
@@ -62,21 +53,21 @@ export async function printStatus(args: { cwd?: string; config?: string; json?: 
     const live = runners.filter(runner => runner.live)
     const status = {
       running: live.length > 0,
+      remote: remote ?? null,
       runners,
       started: state !== null,
       branches,
       schedules: state?.schedules ?? {},
-      // Kept for `gitvan daemon status --json` readers of the first versions.
       holders: live.map(runner => `${runner.owner} (pid ${runner.pid} on ${runner.host})`),
     }
     if (args.json) {
       console.log(JSON.stringify(status, null, 2))
       return
     }
-    if (live.length === 0) console.log(`No daemon is running on this repository (no live runner lease under refs/gitvan/locks/runners/).`)
+    if (live.length === 0) console.log(`No daemon is running on this repository (no live runner lease under refs/gitvan/locks/runners/)${remote ? `; coordinated through ${remote}` : ''}.`)
     for (const runner of runners) {
-      const ago = runner.lastReport === null ? '?' : `${Math.max(0, Math.round((now - runner.lastReport) / 1000))} s ago`
-      console.log(`${runner.live ? 'running' : 'dead'}  ${runner.owner ?? runner.ref}${runner.version ? `  GitVan ${runner.version}` : ''}  last report ${ago}${runner.dead ? `  (${runner.dead})` : ''}`)
+      const version = typeof runner.info.version === 'string' ? `  GitVan ${runner.info.version}` : ''
+      console.log(`${runner.live ? 'running' : 'dead'}  ${runner.owner ?? runner.ref}${version}  ${describeRunner(runner)}${runner.dead ? `  (${runner.dead})` : ''}`)
       if (runner.running.length > 0) console.log(`  running: ${runner.running.map(item => item.replace(/ ([0-9a-f]{7})[0-9a-f]{33}$/, ' $1')).join(', ')}`)
       const pending = Object.entries(runner.pending)
       if (pending.length > 0) console.log(`  pending: ${pending.map(([worktree, count]) => `${worktree} ${count} commit(s)`).join(', ')}`)

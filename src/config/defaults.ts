@@ -27,6 +27,7 @@ export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
   locks: {
     ttl: 30_000,
   },
+  remote: false,
   receipts: {
     ref: 'refs/notes/gitvan/results',
   },

@@ -34,6 +34,7 @@ const configRule = object({
     housekeeping: boolean,
   }),
   locks: section({ ttl: integer(1000) }),
+  remote: is(value => value === false || (typeof value === 'string' && /^[^\s-]\S*$/.test(value)), 'false, or the name or URL of a Git remote (e.g. "origin")'),
   receipts: section({ ref: notesRef }),
   logs: section({ maxBytes: integer(0), secrets: stringArray }),
   env: stringArray,

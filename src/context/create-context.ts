@@ -1,5 +1,5 @@
-import { hostname } from 'node:os'
 import type { GitVanApp } from '../types/app'
+import { hostName } from '../utils/host'
 import type { ResolvedGitVanConfig } from '../types/config'
 import type { GitVanContext } from '../types/context'
 import { createRunLog } from './run-log'
@@ -45,7 +45,7 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
       ...pickEnv(config.env),
       GITVAN_ROOT: repo.root,
       GITVAN_WORKTREE: worktree.id,
-      GITVAN_HOST: hostname(),
+      GITVAN_HOST: hostName(),
       ...(head ? { GITVAN_SHA: head } : {}),
       ...(branch ? { GITVAN_BRANCH: branch } : {}),
       ...options.env,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { runGit } from '../git/command'
+import { git, runGit } from '../git/command'
+import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
 import { claimWork } from '../locks/claims'
@@ -25,7 +26,9 @@ import { createRunQueue } from './queue'
 import { createItemRunner, droppedReceipt } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
-import { readSnapshot } from './snapshot'
+import type { RemoteSync } from './remote-sync'
+import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
+import { createSnapshotReader } from './snapshot'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
 import type { DaemonState } from './state'
@@ -100,10 +103,14 @@ interface Session {
 
 export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   const cwd = app.repo.root
+  const { refs } = app
+  /** With a remote, the branches followed are the remote's (fetched by `sync`), not this clone's. */
+  const branchesPrefix = refs.remote ? remoteBranchesPrefix(refs.remote) : 'refs/heads/'
+  const snapshots = createSnapshotReader(cwd, app.repo.commonDir, branchesPrefix)
   const config = { ...app.options.daemon, ...definedValues({ lookback: options.lookback, concurrency: options.concurrency, worktrees: options.worktrees }) }
   const self: RunPlace = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   const shutdown = new AbortController()
-  const liveness = createRunnerLiveness(app.options.locks.ttl)
+  const liveness = createRunnerLiveness(app.options.locks.ttl, refs)
   const checkouts = createCheckouts(app.repo)
   const anchors = createAnchors(cwd)
   const reported = new Set<string>()
@@ -125,6 +132,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let closeReason: DaemonCloseInfo = { reason: 'done' }
   let watcher: RefWatcher | undefined
   let schedules: Schedules | undefined
+  let sync: RemoteSync | undefined
+  let stopWatchingReach = () => {}
   let current: Promise<TickSummary> | undefined
   let dirty = false
   let stopping = false
@@ -226,7 +235,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const current = session
       const release = current?.publisher.finished() ?? []
       if (!current || release.length === 0 || stopping) return
-      claimWork(cwd, current.runner, [], liveness, { release })
+      claimWork(refs, current.runner, [], liveness, { release })
         .then(() => current.publisher.released(release))
         .catch(error => warnOnce(`release:${errorLine(error)}`, `releasing finished claims failed (retried with the next claim): ${errorLine(error)}`))
     }, 1000)
@@ -255,13 +264,13 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A runner lease and the publisher fenced by it. A runner that lost its lease (judged dead) is replaced. */
   async function startSession(): Promise<Session> {
-    const runner = await startRunner(cwd, {
+    const runner = await startRunner(refs, {
       ttl: app.options.locks.ttl,
       // What `gitvan status` shows of this daemon, as of its last renewal.
       info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ cwd, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -292,8 +301,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   async function tick(): Promise<TickSummary> {
     const at = new Date()
-    const snapshot = await readSnapshot(cwd)
-    const { state: stored } = await readState(cwd)
+    const { state: stored } = await readState(refs)
+    const snapshot = await snapshots.read(stored ?? undefined)
     const state = stored ?? await firstState(snapshot)
     const problem = (message: string) => warnOnce(message, message)
     for (const [tag, type] of snapshot.otherTags) {
@@ -348,7 +357,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const byId = new Map(items.map(item => [itemId(item), item]))
     const current = await currentSession()
     const release = current.publisher.finished()
-    const result = await claimWork(cwd, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
+    const result = await claimWork(refs, current.runner, items.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness, { release })
     current.publisher.released(release)
     for (const { runner: who, why } of result.reclaimed) options.report({ type: 'warn', message: `took over the work of runner ${who}: ${why}` })
     for (const [id, holder] of result.held) held.set(id, holder)
@@ -357,6 +366,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const granted = result.granted.map(id => byId.get(id)!)
     for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
     current.publisher.track(claim, granted.length)
+    // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
+    await app.receipts.sync()
     const fresh = await readProgress(granted)
     const now = Date.now()
     const runnable = granted.filter((item) => {
@@ -421,7 +432,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     stateWritten = Date.now()
     const heads = new Map(localHeads)
     localHeads.clear()
-    await updateState(cwd, (state) => {
+    await updateState(refs, (state) => {
       for (const [name, { from, to }] of heads) {
         // Only from the commit we planned from: another daemon may have moved it meanwhile, and then its value stands.
         if ((state.heads[name] ?? null) === from) state.heads[name] = to
@@ -436,7 +447,23 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** A first start: tags and branches that exist are history, not news. */
   async function firstState(snapshot: RepoSnapshot): Promise<DaemonState> {
-    return updateState(cwd, state => ({ ...state, tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(), branches: [...snapshot.branches.keys()].sort() }))
+    // Branches whose tip is already in a checked-out line have nothing of their own to run: they start settled, so
+    // a repository with thousands of branches costs one `for-each-ref --merged` on a first start, not a walk each.
+    const served = historyLines(snapshot, self, config.worktrees).filter(line => line.checkedOut)
+    const merged = new Map<string, string>()
+    for (const line of served) {
+      const names = await git(['for-each-ref', '--format=%(refname)', `--merged=${line.tip}`, branchesPrefix], { cwd })
+      for (const ref of names.split('\n').filter(Boolean)) {
+        const branch = ref.slice(branchesPrefix.length)
+        if (snapshot.branches.has(branch) && !served.some(other => other.branch === branch)) merged.set(branch, snapshot.branches.get(branch)!)
+      }
+    }
+    return updateState(refs, state => ({
+      ...state,
+      heads: { ...Object.fromEntries(merged), ...state.heads },
+      tags: [...snapshot.tags.keys(), ...snapshot.otherTags.keys()].sort(),
+      branches: [...snapshot.branches.keys()].sort(),
+    }))
   }
 
   /** One slot of a schedule: the job runs on HEAD of the daemon's worktree, its receipt on the slot's anchor. */
@@ -460,7 +487,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
 
   /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */
   async function catchUp(): Promise<void> {
-    const { state } = await readState(cwd)
+    const { state } = await readState(refs)
     const now = new Date()
     for (const job of jobs.jobs.filter(job => job.job.meta.schedule)) {
       const since = state?.schedules[job.id]
@@ -495,7 +522,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     current = tick()
       .catch((error) => {
-        options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
+        // An outage is said once (see `watchReach`); the tick after it answers again picks up.
+        if (!(error instanceof RemoteUnreachableError)) options.report({ type: 'warn', message: `tick failed: ${errorLine(error)}` })
         return { queued: 0, held: 0, waiting: 0 }
       })
       .finally(() => {
@@ -517,6 +545,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     let waitingSince: number | undefined
     let told = ''
     for (;;) {
+      await sync?.now()
       const { queued, held: heldCount, waiting } = await tick()
       if (stopping) break
       if (queued > 0 || queue.size() > 0 || inFlight.size > 0) {
@@ -555,15 +584,21 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     async run() {
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      if (refs.remote) {
+        await startSync(refs.remote)
+      } else {
+        const from = await adoptCloneReceipts(app, message => options.report({ type: 'warn', message }))
+        if (from) options.report({ type: 'warn', message: `first start in this clone: fetched the receipts and logs of ${from}, so work done elsewhere is not done again` })
+      }
       session = await startSession()
-      const worktrees = config.worktrees === 'all' ? (await readSnapshot(cwd)).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
+      const worktrees = config.worktrees === 'all' ? (await snapshots.read()).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
       options.report({ type: 'start', version: app.version, root: app.repo.root, runner: session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: jobs.jobs.map(job => job.id), broken: [...jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
       try {
         if (options.once) {
           await runOnce()
         } else if (!stopping) {
-          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick })
+          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick, also: refs.remote ? [branchesPrefix.slice(0, -1)] : [] })
           await catchUp()
           if (!stopping) startTimers()
           requestTick()
@@ -590,9 +625,31 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
   }
 
+  /**
+   * With a remote: fetch everything before the first tick (a fresh clone learns the receipts, the state and the
+   * leases before it plans anything), then on the poll interval and when poked; say an outage once, and its end.
+   */
+  async function startSync(remote: string): Promise<void> {
+    let lostAt = 0
+    stopWatchingReach = refs.onReachability((reachable) => {
+      if (!reachable) {
+        lostAt = Date.now()
+        options.report({ type: 'warn', message: `remote ${remote} is unreachable: taking no new work, keeping finished runs (${session?.publisher.pending() ?? 0} waiting) until it answers` })
+        return
+      }
+      options.report({ type: 'warn', message: `remote ${remote} answers again after ${((Date.now() - lostAt) / 1000).toFixed(1)} s: publishing what waited, taking work again` })
+      requestTick()
+    })
+    sync = startRemoteSync(app, { interval: config.pollInterval, onSynced: requestTick, onProblem: message => warnOnce(message, message) })
+    await sync.start().catch((error: unknown) => {
+      throw new Error(`Cannot start the daemon with remote ${remote}: ${errorLine(error)}; check the remote (\`git ls-remote ${remote}\`) and start again`)
+    })
+  }
+
   async function closeSession(): Promise<void> {
     clearTimeout(releaseTimer)
     clearTimeout(housekeepingTimer)
+    await sync?.close()
     // A stop that came while `run()` was starting may have missed these.
     schedules?.stop()
     await watcher?.close()
@@ -602,6 +659,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     finalSettle = true
     await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
+    stopWatchingReach()
     await itemRunner.close()
     await checkouts.close()
   }

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os'
 import type { GitVanApp } from '../types/app'
+import { hostName } from '../utils/host'
 import type { RunTarget } from '../types/job'
 import { errorLine } from '../utils/messages'
 import { compileTriggers } from './triggers'
@@ -34,7 +34,7 @@ export async function loadDaemonJobs(app: GitVanApp): Promise<LoadedJobs> {
 export function groupsOf(item: Omit<WorkItem, 'groups'>, onProblem: (message: string) => void): GroupNeed[] {
   const { job } = item.job
   // The worktree is named by host and path: runners on other machines have worktrees of their own.
-  const groups: GroupNeed[] = job.checkout === 'isolated' ? [] : [{ name: `job:${item.job.id}@${hostname()}:${item.place.root}`, max: 1 }]
+  const groups: GroupNeed[] = job.checkout === 'isolated' ? [] : [{ name: `job:${item.job.id}@${hostName()}:${item.place.root}`, max: 1 }]
   const policy = typeof job.concurrency === 'string' ? { group: job.concurrency } : job.concurrency
   if (!policy) return groups
   const target: RunTarget = { job: item.job.id, trigger: item.trigger, sha: item.sha, branch: item.branch, worktree: item.place.id }

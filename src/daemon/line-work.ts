@@ -1,8 +1,8 @@
-import { isAncestor, listCommits, readCommits } from '../git/commits'
+import { readCommits, scanCommits } from '../git/commits'
 import { commitItems } from './plan'
 import type { PlanProblem } from './plan'
 import { pendingCommits } from './lines'
-import type { DaemonJob, HistoryLine, WorkItem } from './types'
+import type { CommitInfo, DaemonJob, HistoryLine, WorkItem } from './types'
 
 /**
  * What the daemon knows of one line between ticks: its pending commits (ids only: a backlog of 50,000 commits is
@@ -40,27 +40,37 @@ export interface PlanWindowOptions {
  */
 export async function planLine(line: HistoryLine, work: LineWork | undefined, options: PlanWindowOptions): Promise<LineWork> {
   const pending = (base: string | null) => pendingCommits(options.cwd, line, { base, others: options.others, lookback: options.lookback })
+  let fresh: CommitInfo[] = []
   if (!work || (options.base !== null && options.base !== work.base)) {
     // New, or another daemon settled further: start from the state.
     const shas = await pending(options.base)
     work = { line, base: options.base, shas, items: new Map(shas.filter(sha => work?.items.has(sha)).map(sha => [sha, work!.items.get(sha)!])) }
   } else if (work.line.tip !== line.tip) {
-    work.shas = await isAncestor(options.cwd, work.line.tip, line.tip)
-      ? [...work.shas, ...await listCommits(options.cwd, { include: [line.tip], exclude: [work.line.tip], firstParent: true })]
-      : await pending(work.base)
-    const kept = new Set(work.shas)
-    for (const sha of work.items.keys()) if (!kept.has(sha)) work.items.delete(sha)
+    const added = await extension(options.cwd, work.line.tip, line.tip, options.window)
+    if (added) {
+      work.shas.push(...added.map(commit => commit.sha))
+      fresh = added
+    } else {
+      // Rewritten (a reset, a rebase) or a jump too long to read at once: list the line again from its base.
+      work.shas = await pending(work.base)
+      const kept = new Set(work.shas)
+      for (const sha of work.items.keys()) if (!kept.has(sha)) work.items.delete(sha)
+    }
   }
-  for (const [sha, items] of work.items) work.items.set(sha, items.map(item => ({ ...item, place: line.place, line: line.name })))
+  if (work.line.place.id !== line.place.id || work.line.place.root !== line.place.root) {
+    for (const [sha, items] of work.items) work.items.set(sha, items.map(item => ({ ...item, place: line.place })))
+  }
   work.line = line
   let open = 0
   let next = 0
   for (; next < work.shas.length && work.items.has(work.shas[next]!); next++) {
     if (work.items.get(work.shas[next]!)!.some(item => !options.isSettled(item))) open++
   }
+  // Commits read for the extension are planned from what was read; the rest are read in windows.
+  const known = new Map(fresh.map(commit => [commit.sha, commit]))
   while (open < options.window && next < work.shas.length) {
     const chunk = work.shas.slice(next, next + Math.max(1, options.window - open))
-    const commits = await readCommits(options.cwd, chunk)
+    const commits = chunk.every(sha => known.has(sha)) ? chunk.map(sha => known.get(sha)!) : await readCommits(options.cwd, chunk)
     for (const commit of commits) {
       const items = commitItems(options.jobs, line, [commit], options.onProblem)
       work.items.set(commit.sha, items)
@@ -69,6 +79,17 @@ export async function planLine(line: HistoryLine, work: LineWork | undefined, op
     next += chunk.length
   }
   return work
+}
+
+/**
+ * The commits a line's tip moved forward by, oldest first, read with their changes in one `git log` (the common
+ * case: a commit or a push landed); `null` when the old tip is not on the new tip's first-parent line (history
+ * was rewritten) or the jump is longer than `max` commits (read in windows instead).
+ */
+async function extension(cwd: string, from: string, to: string, max: number): Promise<CommitInfo[] | null> {
+  const commits = await scanCommits(cwd, [to, `^${from}`], { firstParent: true, limit: max + 1 })
+  if (commits.length === 0 || commits.length > max || commits.at(-1)!.parents[0] !== from) return null
+  return commits.reverse()
 }
 
 /** The planned items of a line, oldest commit first. */

@@ -16,11 +16,11 @@ export function historyLines(snapshot: RepoSnapshot, self: RunPlace, served: 'cu
     const worktree = checkedOut.get(branch)
     if (worktree && !isServed(worktree.id)) continue
     const place = worktree ? { id: worktree.id, root: worktree.path, branch } : { ...self, branch }
-    lines.push({ name: branch, branch, tip, place })
+    lines.push({ name: branch, branch, tip, place, checkedOut: worktree !== undefined })
   }
   for (const worktree of snapshot.worktrees) {
     if (!worktree.detached || !worktree.head || !isServed(worktree.id)) continue
-    lines.push({ name: `HEAD@${worktree.id}`, branch: null, tip: worktree.head, place: { id: worktree.id, root: worktree.path, branch: null } })
+    lines.push({ name: `HEAD@${worktree.id}`, branch: null, tip: worktree.head, place: { id: worktree.id, root: worktree.path, branch: null }, checkedOut: true })
   }
   return lines
 }

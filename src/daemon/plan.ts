@@ -64,7 +64,11 @@ export function branchItems(jobs: readonly DaemonJob[], lines: readonly HistoryL
   return items
 }
 
-/** The id of an item: what runs exactly once, and what a claim names. */
+const ids = new WeakMap<object, string>()
+
+/** The id of an item: what runs exactly once, and what a claim names (remembered per item: asked for often). */
 export function itemId(item: Pick<WorkItem, 'key'> & { job: { id: string } }): string {
-  return `${item.job.id} ${item.key}`
+  let id = ids.get(item)
+  if (id === undefined) ids.set(item, id = `${item.job.id} ${item.key}`)
+  return id
 }

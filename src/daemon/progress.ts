@@ -1,3 +1,4 @@
+import { receiptKey } from '../receipts/receipt'
 import type { Receipt } from '../types/receipt'
 import type { WorkItem } from './types'
 
@@ -14,28 +15,6 @@ export interface ItemProgress {
 }
 
 export type ItemStatus = 'done' | 'failed' | 'waiting' | 'todo'
-
-/** The key a receipt settles: the commit for commit and manual runs, else the tag, branch or slot. */
-export function receiptKey(receipt: Receipt): string | null {
-  switch (receipt.trigger?.type) {
-    case 'commit':
-    case 'manual': {
-      return receipt.sha
-    }
-    case 'tag': {
-      return `tag:${receipt.trigger.tag}`
-    }
-    case 'branch': {
-      return `branch:${receipt.trigger.branch}`
-    }
-    case 'schedule': {
-      return `schedule:${receipt.trigger.slot}`
-    }
-    default: {
-      return null
-    }
-  }
-}
 
 export function progressKey(job: string, key: string): string {
   return `${job}\0${key}`

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { casBackoff } from '../git/cas'
-import { refTransaction } from '../git/refs'
+import { RemoteUnreachableError } from '../git/remote'
 import { releaseOps } from '../locks/claims'
-import { leaseVerifyOp } from '../locks/lease'
 import type { Runner } from '../locks/runners'
 import type { ReceiptStore } from '../receipts/store'
+import type { RefStore } from '../types/git'
 import type { RunLog } from '../types/log'
 import type { Receipt } from '../types/receipt'
 import { errorLine } from '../utils/messages'
@@ -21,7 +21,8 @@ export interface FinishedRun<T> {
 }
 
 export interface PublisherOptions<T> {
-  cwd: string
+  /** Where the claims ledger is decided (the receipts go through `store`). */
+  refs: RefStore
   store: ReceiptStore
   runner: Runner
   /** Publish once this many runs finished (default 512)... */
@@ -59,7 +60,7 @@ export interface Publisher<T> {
  * items are all published is released later, with the runner's next ledger write (or on close): releasing after
  * the receipts are in is always safe (nobody may run an item while it is claimed, and nobody needs to once its
  * receipt is there), and it saves a ledger write per batch. Publishing goes on while runs go on: a slow run holds
- * back no receipt.
+ * back no receipt. While a remote is out of reach, finished runs wait here and are published once it answers.
  */
 export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   const open = new Map<string, number>()
@@ -75,30 +76,33 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   }
 
   async function publish(runs: FinishedRun<T>[]): Promise<void> {
+    const entries = runs.map(run => ({ receipt: run.receipt, on: run.on, log: run.log }))
     for (let attempt = 0; ; attempt++) {
-      const lease = options.runner.lease()
-      if (!lease) return options.onDropped(runs, 'this runner lost its lease')
+      if (!options.runner.lease()) return options.onDropped(runs, 'this runner lost its lease')
+      let away = false
       try {
-        if (await options.store.publish(runs.map(run => ({ receipt: run.receipt, on: run.on, log: run.log })), [leaseVerifyOp(lease)])) {
+        if (await options.runner.fenced(fence => options.store.publish(entries, fence))) {
           for (const run of runs) settle(run.claim, 1)
           return options.onPublished(runs)
         }
       } catch (error) {
-        options.onProblem(`publishing ${runs.length} receipt(s) failed, retrying: ${errorLine(error)}`)
+        // An outage is said once by the daemon; the receipts wait for the remote.
+        away = error instanceof RemoteUnreachableError
+        if (!away) options.onProblem(`publishing ${runs.length} receipt(s) failed, retrying: ${errorLine(error)}`)
       }
       // The notes ref moved (another runner published), or git was busy: build again.
-      await sleep(casBackoff(Math.min(attempt, 6)))
+      await sleep(away ? 1000 : casBackoff(Math.min(attempt, 6)))
     }
   }
 
   /** Release every claim of this runner still in the ledger: its last write, fenced by its lease. */
   async function releaseAll(): Promise<void> {
     const claims = [...new Set([...open.keys(), ...done])]
-    const lease = options.runner.lease()
-    if (claims.length === 0 || !lease) return
+    if (claims.length === 0 || !options.runner.lease()) return
     for (let attempt = 0; attempt < 50; attempt++) {
-      const ops = await releaseOps(options.cwd, claims)
-      if (ops.length === 0 || await refTransaction(options.cwd, [...ops, leaseVerifyOp(lease)])) break
+      const ops = await releaseOps(options.refs, claims)
+      if (ops.length === 0 || await options.runner.fenced(async fence => (await options.refs.transaction([...ops, ...fence])) || null)) break
+      if (!options.runner.lease()) break
       await sleep(casBackoff(Math.min(attempt, 6)))
     }
     open.clear()

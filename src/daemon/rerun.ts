@@ -13,9 +13,10 @@ import type { ExecResult } from '../types/exec'
 import type { JobTrigger } from '../types/job'
 import type { Receipt } from '../types/receipt'
 import { errorLine } from '../utils/messages'
+import { receiptKey } from '../receipts/receipt'
 import { groupsOf } from './jobs'
 import { itemId } from './plan'
-import { progressKey, progressOf, receiptKey } from './progress'
+import { progressKey, progressOf } from './progress'
 import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
 import { droppedReceipt, runItem } from './run-item'
@@ -84,6 +85,7 @@ interface Flight {
 /** Every pair with receipts, oldest last run first (nested `exec: 'job'` runs are not pairs). */
 export async function readPairs(app: GitVanApp, filter: PairFilter = {}): Promise<RunPair[]> {
   const cwd = app.repo.root
+  await app.receipts.sync()
   const { receipts } = await app.receipts.read(filter.sha ? [filter.sha] : undefined)
   const wanted = filter.job === undefined ? () => true : matchJob(filter.job)
   const mine = receipts.filter(receipt => wanted(receipt.job) && receiptKey(receipt) !== null)
@@ -137,10 +139,10 @@ export async function rerunPairs(app: GitVanApp, pairs: RunPair[], options: Reru
     results.set(done.pair, done)
     if (outcome === 'ran') options.onRun?.(done)
   }
-  const runner = await startRunner(cwd, { ttl: app.options.locks.ttl, info: () => ({ version: app.version, rerun: items.size }) })
+  const runner = await startRunner(app.refs, { ttl: app.options.locks.ttl, info: () => ({ version: app.version, rerun: items.size }) })
   const checkouts = createCheckouts(app.repo)
   const publisher = createPublisher<Flight>({
-    cwd,
+    refs: app.refs,
     store: app.receipts,
     runner,
     onPublished: runs => runs.forEach(({ value, receipt }) => finish(value.item, 'ran', { receipt, result: value.result })),
@@ -170,18 +172,19 @@ export async function rerunPairs(app: GitVanApp, pairs: RunPair[], options: Reru
   })
 
   try {
-    const liveness = createRunnerLiveness(app.options.locks.ttl)
+    const liveness = createRunnerLiveness(app.options.locks.ttl, app.refs)
     const deadline = Date.now() + (options.leaseWait ?? 2 * app.options.locks.ttl)
     let pending = [...items.keys()]
     while (pending.length > 0 && !signal.aborted) {
       const byId = new Map(pending.map(item => [itemId(item), item]))
-      const claimed = await claimWork(cwd, runner, pending.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness)
+      const claimed = await claimWork(app.refs, runner, pending.map(item => ({ item: itemId(item), groups: item.groups.map(({ name, max }) => ({ name, max })) })), liveness)
       const granted = claimed.granted.map(id => byId.get(id)!)
       if (claimed.claim) {
         publisher.track(claimed.claim, granted.length)
         for (const item of granted) claims.set(item, claimed.claim)
       }
-      // Under the claim nobody else runs these: what the receipts say now is final.
+      // Under the claim nobody else runs these: what the receipts say now (fetched, over a remote) is final.
+      await app.receipts.sync()
       const progress = progressOf((await app.receipts.read([...new Set(granted.map(item => item.noteOn))])).receipts)
       const runnable = granted.filter((item) => {
         if (!progress.get(progressKey(item.job.id, item.key))?.settled) return true

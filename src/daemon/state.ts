@@ -1,7 +1,9 @@
 import { withCatFile } from '../git/cat-file'
 import { writeFileCommits } from '../git/file-commit'
 import { swapRef } from '../git/cas'
+import { refStoreOf } from '../git/ref-store'
 import { readRef } from '../git/refs'
+import type { RefStore } from '../types/git'
 
 /**
  * What the daemons of a repository have processed, kept in Git so a restart resumes where it stopped:
@@ -27,7 +29,9 @@ export interface StateSnapshot {
   state: DaemonState | null
 }
 
-export async function readState(cwd: string): Promise<StateSnapshot> {
+/** The state as the local repository has it (over a remote: as last synced). */
+export async function readState(repo: string | RefStore): Promise<StateSnapshot> {
+  const { cwd } = refStoreOf(repo)
   const id = await readRef(cwd, STATE_REF)
   return { id, state: await readStateAt(cwd, id) }
 }
@@ -48,11 +52,13 @@ async function readStateAt(cwd: string, id: string | null): Promise<DaemonState 
 
 /**
  * Change the state with `update` and publish it by compare-and-swap, re-reading and re-applying when another
- * daemon moved it first. `update` receives a copy and must be a pure function of it.
+ * daemon moved it first. `update` receives a copy and must be a pure function of it. Over a remote the state is
+ * shared by every machine, like the receipts it summarizes.
  */
-export async function updateState(cwd: string, update: (state: DaemonState) => DaemonState): Promise<DaemonState> {
+export async function updateState(repo: string | RefStore, update: (state: DaemonState) => DaemonState): Promise<DaemonState> {
+  const { cwd } = refStoreOf(repo)
   let next = emptyState()
-  await swapRef(cwd, STATE_REF, async (id) => {
+  await swapRef(repo, STATE_REF, async (id) => {
     next = update(structuredClone((await readStateAt(cwd, id)) ?? emptyState()))
     const [commit] = await writeFileCommits(cwd, [{ file: FILE, content: `${JSON.stringify(next, null, 2)}\n`, message: 'gitvan daemon state' }])
     return commit!

@@ -52,6 +52,8 @@ export interface HistoryLine {
   branch: string | null
   tip: string
   place: RunPlace
+  /** Checked out in a worktree the daemon serves (or a detached HEAD there), rather than only a ref. */
+  checkedOut: boolean
 }
 
 export {type CommitInfo} from '../types/git'

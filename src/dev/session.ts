@@ -8,7 +8,7 @@ import type { GitVanApp } from '../types/app'
 import { errorLine } from '../utils/messages'
 import { isWithin } from '../utils/paths'
 
-export type DevEvent = DaemonEvent | { type: 'reload'; files: string[]; config: boolean; jobs: number; durationMs: number }
+export type DevEvent = DaemonEvent | { type: 'reload'; files: string[]; config: boolean; jobs: number; durationMs: number } | { type: 'ui'; url: string }
 
 export interface DevSessionOptions extends Pick<DaemonOptions, 'lookback' | 'concurrency' | 'worktrees'> {
   report: (event: DevEvent) => void

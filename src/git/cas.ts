@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { RefOp } from '../types/git'
+import type { RefOp, RefStore } from '../types/git'
 import { backoff } from '../utils/backoff'
 import { runGit } from './command'
 import { GitError, gitLayerError } from './error'
 import { BUSY, LOCKED, LOST_RACE } from './ref-errors'
-import { listRefs, readRef, refTransaction } from './refs'
+import { listRefs, readRef } from './refs'
+import { refStoreOf } from './ref-store'
 
 /**
  * What to do when another git process holds a ref's lock file: `lose` (we are trying to take the ref, and someone
@@ -70,25 +71,29 @@ export interface SwapRefOptions {
  * after a jittered pause. Bounded: after `retries` lost races it throws. `build` must be a pure function of
  * the value it gets. Returns the value published.
  */
-export async function swapRef(cwd: string, ref: string, build: (current: string | null) => Promise<string>, options: SwapRefOptions = {}): Promise<string> {
-  return (await swapRefs(cwd, [ref], async ([current]) => [await build(current ?? null)], options))[0]!
+export async function swapRef(target: string | RefStore, ref: string, build: (current: string | null) => Promise<string>, options: SwapRefOptions = {}): Promise<string> {
+  return (await swapRefs(target, [ref], async ([current]) => [await build(current ?? null)], options))[0]!
 }
 
 /**
  * `swapRef` for several refs moved together: `build` gets their current values (in order, `null` when absent) and
  * returns their new ones; all are published in one transaction, or, when any of them moved meanwhile, none, and
- * everything is built again. Bounded like `swapRef`.
+ * everything is built again. Bounded like `swapRef`. `target` is the repository, or the ref store deciding the refs
+ * (a remote's refs are synced before each attempt).
  */
-export async function swapRefs(cwd: string, refs: string[], build: (current: (string | null)[]) => Promise<string[]>, options: SwapRefOptions = {}): Promise<string[]> {
+export async function swapRefs(target: string | RefStore, refs: string[], build: (current: (string | null)[]) => Promise<string[]>, options: SwapRefOptions = {}): Promise<string[]> {
+  const store = refStoreOf(target)
+  const { cwd } = store
   const retries = options.retries ?? 50
   const names = refs.join(' and ')
   if (!Number.isInteger(retries) || retries < 0) {
     throw gitLayerError(cwd, `Invalid retries ${JSON.stringify(retries)} for writing ${names} in ${cwd}: pass a whole number, 0 or more`)
   }
   for (let attempt = 0; ; attempt++) {
+    await store.sync(refs)
     const current = await Promise.all(refs.map(ref => readRef(cwd, ref)))
     const next = await build(current)
-    if (await refTransaction(cwd, refs.map((ref, i) => ({ ref, oldValue: current[i] ?? null, newValue: next[i]! })))) return next
+    if (await store.transaction(refs.map((ref, i) => ({ ref, oldValue: current[i] ?? null, newValue: next[i]! })))) return next
     if (attempt >= retries) {
       throw gitLayerError(cwd, `Could not write ${options.what ?? names} to ${names} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later`)
     }

@@ -46,13 +46,31 @@ export function createCatFile(cwd: string): CatFile {
   }
 }
 
-/** Run `fn` with a fresh reader and close it afterwards. */
+/** How long a shared reader stays up with nobody using it: a daemon's ticks keep it warm, a CLI's exit ends it. */
+const SHARED_IDLE_MS = 2000
+const shared = new Map<string, { cat: CatFile; users: number; timer?: NodeJS.Timeout }>()
+
+/**
+ * Run `fn` with the reader shared by everyone reading `cwd`'s objects in this process: one `git cat-file` serves
+ * them all (requests are pipelined), started on first use and closed after a moment of idleness, instead of a
+ * process per read. A long-lived reader sees objects and refs written after it started: git looks again on a miss.
+ */
 export async function withCatFile<T>(cwd: string, fn: (cat: CatFile) => Promise<T>): Promise<T> {
-  const cat = createCatFile(cwd)
+  let entry = shared.get(cwd)
+  if (!entry) shared.set(cwd, entry = { cat: createCatFile(cwd), users: 0 })
+  clearTimeout(entry.timer)
+  entry.users++
   try {
-    return await fn(cat)
+    return await fn(entry.cat)
   } finally {
-    await cat.close()
+    const done = entry
+    if (--done.users === 0) {
+      done.timer = setTimeout(() => {
+        if (shared.get(cwd) === done) shared.delete(cwd)
+        void done.cat.close()
+      }, SHARED_IDLE_MS)
+      done.timer.unref()
+    }
   }
 }
 

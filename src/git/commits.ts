@@ -2,7 +2,7 @@ import type { CommitInfo, ScanOptions } from '../types/git'
 import { firstLine } from '../utils/messages'
 import { GitError, gitLayerError } from './error'
 import { COMMIT_FORMAT, CommitParser } from './commit-parser'
-import { git, runGit, spawnError, spawnGit } from './command'
+import { git, spawnError, spawnGit } from './command'
 import { assertOid } from './oid'
 
 /**
@@ -91,12 +91,4 @@ function logOptions(cwd: string, revs: string[], options: ScanOptions): string[]
   if (reverse) args.push('--reverse')
   if (firstParent) args.push('--first-parent')
   return args
-}
-
-/** Whether `ancestor` is `descendant` or one of its ancestors (one `git merge-base --is-ancestor`). */
-export async function isAncestor(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
-  assertOid(cwd, ancestor, 'ancestor commit')
-  assertOid(cwd, descendant, 'descendant commit')
-  const { exitCode } = await runGit(['merge-base', '--is-ancestor', ancestor, descendant], { cwd, okCodes: [0, 1, 128] })
-  return exitCode === 0
 }

@@ -20,10 +20,10 @@ export async function readNote(cwd: string, notesRef: string, object: string): P
 }
 
 /** All notes in `notesRef` (object sha → text), or only those on `objects` (full shas), in two git processes. */
-export async function readNotes(cwd: string, notesRef: string, objects?: string[]): Promise<Map<string, string>> {
+export async function readNotes(cwd: string, notesRef: string, objects?: string[], options: { at?: string | null } = {}): Promise<Map<string, string>> {
   assertNotesRef(cwd, notesRef)
   objects?.forEach(object => assertOid(cwd, object, `object in ${notesRef}`))
-  const tip = await readRef(cwd, notesRef)
+  const tip = options.at === undefined ? await readRef(cwd, notesRef) : options.at
   if (!tip || objects?.length === 0) return new Map()
   return withCatFile(cwd, cat => readNotesTree(cwd, cat, tip, objects ?? null))
 }

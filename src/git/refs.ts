@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { RefEntry, RefOp, RefTxOp } from '../types/git'
+import { withCatFile } from './cat-file'
 import { GitError, gitLayerError } from './error'
 import { ZERO_OID, assertOid } from './oid'
 import { assertRefName } from './ref-name'
@@ -18,8 +19,8 @@ const UPDATE_REF = ['-c', 'core.filesRefLockTimeout=1000', '-c', 'core.packedRef
  */
 export async function readRef(cwd: string, ref: string): Promise<string | null> {
   assertRefName(cwd, ref)
-  const { stdout, exitCode } = await runGit(['rev-parse', '--verify', '--quiet', '--end-of-options', ref], { cwd, okCodes: [0, 1] })
-  return exitCode === 0 ? stdout.trim() : null
+  // Through the shared `cat-file`, which resolves refs afresh on every request (loose and packed): no process.
+  return (await withCatFile(cwd, cat => cat.info(ref)))?.oid ?? null
 }
 
 /**

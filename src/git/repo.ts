@@ -1,5 +1,5 @@
 import { basename, resolve } from 'pathe'
-import type { RepoInfo } from '../types/git'
+import type { GitDirInfo, RepoInfo } from '../types/git'
 import { GitError } from './error'
 import { runGit } from './command'
 
@@ -23,6 +23,23 @@ export async function resolveRepo(cwd: string): Promise<RepoInfo> {
   const [head, branch] = await Promise.all([readHead(root), readBranch(root)])
   const absoluteCommon = resolve(cwd, commonDir!)
   return { root: resolve(root), gitDir: resolve(gitDir!), commonDir: absoluteCommon, head, branch, worktreeId: worktreeIdOf(gitDir!, absoluteCommon) }
+}
+
+/**
+ * Where the git data of the repository containing `cwd` is, for tools that only read it: unlike `resolveRepo`,
+ * a bare repository or a mirror is accepted (`root` is then `null`). Not a repository: a one-line `GitError`.
+ */
+export async function resolveGitDir(cwd: string): Promise<GitDirInfo> {
+  const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir']
+  const { stdout, stderr, exitCode } = await runGit(args, { cwd, okCodes: [0, 128] })
+  const [bare, gitDir, commonDir] = stdout.split('\n')
+  if (exitCode !== 0 || !commonDir) {
+    throw new GitError(args, exitCode, stderr, cwd, `${cwd} is not inside a git repository: pass --cwd with a clone, a bare repository or a mirror`)
+  }
+  if (bare === 'true') return { gitDir: resolve(gitDir!), commonDir: resolve(cwd, commonDir), root: null, bare: true }
+  const { stdout: top, exitCode: topCode } = await runGit(['rev-parse', '--show-toplevel'], { cwd, okCodes: [0, 128] })
+  if (topCode !== 0) throw new GitError(args, topCode, stderr, cwd, `${cwd} is inside a git dir, not a worktree: run GitVan from the worktree's top level or from the bare repository`)
+  return { gitDir: resolve(gitDir!), commonDir: resolve(cwd, commonDir), root: resolve(top.trim()), bare: false }
 }
 
 /** `main` for the main worktree, else the directory name under `<common>/worktrees/`. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { hostName } from '../utils/host'
 import { rm } from 'node:fs/promises'
-import { hostname } from 'node:os'
 import { join } from 'pathe'
 import { git, runGit } from '../git/command'
 import { listWorktrees } from '../git/worktrees'
@@ -43,7 +43,7 @@ export function createCheckouts(repo: RepoInfo): Checkouts {
 
   async function create(sha: string): Promise<string> {
     const root = join(dir, `${process.pid}-${randomBytes(4).toString('hex')}`)
-    await git(['worktree', 'add', '--quiet', '--detach', '--lock', '--reason', `gitvan checkout pid ${process.pid} on ${hostname()}`, root, sha], { cwd: repo.root })
+    await git(['worktree', 'add', '--quiet', '--detach', '--lock', '--reason', `gitvan checkout pid ${process.pid} on ${hostName()}`, root, sha], { cwd: repo.root })
     all.add(root)
     return root
   }
@@ -84,7 +84,7 @@ export async function cleanupCheckouts(repo: RepoInfo): Promise<string[]> {
   const removed: string[] = []
   for (const worktree of await listWorktrees(repo.root)) {
     const match = typeof worktree.locked === 'string' ? REASON.exec(worktree.locked) : null
-    if (!match || match[2] !== hostname() || processExists(Number(match[1]))) continue
+    if (!match || match[2] !== hostName() || processExists(Number(match[1]))) continue
     await remove(repo, worktree.path)
     removed.push(worktree.path)
   }

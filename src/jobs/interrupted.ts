@@ -7,14 +7,17 @@ import { createJobEvent } from './event'
 
 /**
  * The result and receipt of a run whose code could not report its own end: its job worker crashed, exited, ran out
- * of memory or was stopped. `job:error` (unless it was cancelled) and `job:after` are called here, in `app`, on an
- * event built as the run's own was: every run gets its `job:after` once, wherever its code ran.
+ * of memory or was stopped, or could not start it. When its job code had started, `job:error` (unless it was
+ * cancelled) and `job:after` are called here, in `app`, on an event built as the run's own was: every run that
+ * `job:before` saw gets its `job:after` once, wherever its code ran.
  */
 export async function interruptedRun(app: GitVanApp, id: string, job: Job, options: RunJobOptions, interruption: Interruption, startedAt: Date, durationMs: number): Promise<JobRun> {
   const event = createJobEvent(app, id, job, options, options.signal ?? new AbortController().signal)
   const result = failure(interruption.error, durationMs)
-  if (interruption.status !== 'cancelled') await app.callHook('job:error', event, new Error(interruption.error))
-  await app.callHook('job:after', event, result)
+  if (interruption.started) {
+    if (interruption.status !== 'cancelled') await app.callHook('job:error', event, new Error(interruption.error))
+    await app.callHook('job:after', event, result)
+  }
   const { ctx } = event
   return {
     id,

@@ -28,6 +28,8 @@ export interface JobSummary {
   desc?: string
   tags?: string[]
   schedule?: string
+  /** Of `schedule` (default UTC). */
+  timezone?: string
   on?: JobTriggers
   /** Why the file could not be read (`file:line:col: message`). */
   broken?: string
@@ -135,7 +137,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
 export type JobRegistry = ReturnType<typeof createJobRegistry>
 
 function fromMeta(kind: JobKind, meta: JobMeta): Omit<JobSummary, 'id' | 'file'> {
-  return { kind, desc: meta.desc, tags: meta.tags, schedule: meta.schedule }
+  return { kind, desc: meta.desc, tags: meta.tags, schedule: meta.schedule, timezone: meta.timezone }
 }
 
 function escape(text: string): string {

@@ -34,10 +34,10 @@ export function llmFor(ctx: GitVanContext, use: LLMUseOptions = {}): ContextLLM 
   async function cached(input: string | LLMMessage[], options: LLMCallOptions, call: () => Promise<LLMResponse>): Promise<CachedLLMResponse> {
     if (!caching) return { ...(await named(call)), cached: false }
     const key = client.cacheKey(input, options)
-    const hit = await readCachedResponse(ctx.root, key)
+    const hit = await readCachedResponse(ctx.app.refs, key)
     if (hit) return { text: hit.text, model: hit.model, provider: hit.provider, usage: hit.usage, finishReason: hit.finishReason, durationMs: 0, cached: true }
     const response = await named(call)
-    await writeCachedResponse(ctx.root, key, response, ctx.now())
+    await writeCachedResponse(ctx.app.refs, key, response, ctx.now())
     return { ...response, cached: false }
   }
 

@@ -3,10 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { withCatFile } from '../git/cat-file'
 import { casBackoff } from '../git/cas'
 import { writeBlobs } from '../git/file-commit'
-import { readRef, refTransaction } from '../git/refs'
-import type { RefTxOp } from '../types/git'
+import { readRef } from '../git/refs'
+import { refStoreOf } from '../git/ref-store'
+import type { RefStore, RefTxOp } from '../types/git'
 import type { LeaseRecord } from './lease'
-import { LEASE_PREFIX, leaseVerifyOp } from './lease'
+import { LEASE_PREFIX } from './lease'
 import type { Runner, RunnerLiveness } from './runners'
 import { listRunners } from './runners'
 
@@ -19,6 +20,9 @@ import { listRunners } from './runners'
  */
 export const CLAIMS_REF = `${LEASE_PREFIX}claims`
 const ATTEMPTS = 50
+/** How often a runner alone in the ledger still looks for dead runners' leases to delete. */
+const SWEEP_EVERY = 10_000
+const lastSweep = new WeakMap<Runner, number>()
 
 export interface Claim {
   /** The runner lease ref holding it. */
@@ -34,6 +38,11 @@ export interface Claim {
 export interface ClaimsLedger {
   v: 1
   claims: Record<string, Claim>
+  /**
+   * Who wrote this version (a random id per write): no two writes make the same blob, so two writers that built
+   * the same ledger can never both win a remote's compare-and-swap (a push to a ref already at its value counts).
+   */
+  w?: string
 }
 
 export interface LedgerSnapshot {
@@ -62,7 +71,8 @@ export class ClaimError extends Error {
   override name = 'ClaimError'
 }
 
-export async function readLedger(cwd: string): Promise<LedgerSnapshot> {
+export async function readLedger(repo: string | RefStore): Promise<LedgerSnapshot> {
+  const { cwd } = refStoreOf(repo)
   const id = await readRef(cwd, CLAIMS_REF)
   if (!id) return { id: null, ledger: emptyLedger() }
   const text = await withCatFile(cwd, cat => cat.readText(id))
@@ -79,14 +89,21 @@ export async function readLedger(cwd: string): Promise<LedgerSnapshot> {
  * Claim what can be claimed of `requests` for `runner`: items no live runner holds, in groups no other live
  * runner holds (up to their `max`). Claims of runners that `liveness` judges dead are removed, and their leases
  * deleted, in the same transaction, so a runner that comes back can publish nothing. Retried (bounded) while other
- * runners move the ledger first.
+ * runners move the ledger first. Over a remote, the ledger and the runner leases are fetched before each attempt.
  */
-export async function claimWork(cwd: string, runner: Runner, requests: ClaimRequest[], liveness: RunnerLiveness, options: { release?: readonly string[] } = {}): Promise<ClaimResult> {
+export async function claimWork(repo: string | RefStore, runner: Runner, requests: ClaimRequest[], liveness: RunnerLiveness, options: { release?: readonly string[] } = {}): Promise<ClaimResult> {
+  const store = refStoreOf(repo)
+  const { cwd } = store
   const release = options.release ?? []
   for (let attempt = 0; ; attempt++) {
-    const lease = runner.lease()
-    if (!lease) throw new ClaimError(`Runner ${runner.owner} lost its lease in ${cwd}: it claims nothing more`)
-    const [{ id, ledger }, runners] = await Promise.all([readLedger(cwd), listRunners(cwd)])
+    if (!runner.lease()) throw new ClaimError(`Runner ${runner.owner} lost its lease in ${cwd}: it claims nothing more`)
+    await store.sync([LEASE_PREFIX])
+    const { id, ledger } = await readLedger(cwd)
+    // Other runners' leases matter when they hold claims; else they are only swept for dead ones now and then.
+    const others = Object.values(ledger.claims).some(claim => claim.runner !== runner.ref)
+    const sweep = Date.now() - (lastSweep.get(runner) ?? 0) >= SWEEP_EVERY
+    const runners = others || sweep || attempt > 0 ? await listRunners(cwd) : []
+    if (runners.length > 0 || sweep) lastSweep.set(runner, Date.now())
     const judged = judgeClaims(ledger, runners, runner.ref, liveness)
     // Released claims (their work is published) no longer hold anything.
     judged.live = judged.live.filter(([claim]) => !release.includes(claim))
@@ -100,11 +117,11 @@ export async function claimWork(cwd: string, runner: Runner, requests: ClaimRequ
     if (claimId) next.claims[claimId] = { runner: runner.ref, since: Date.now(), items: plan.granted, groups: plan.groups }
     const ops: RefTxOp[] = [
       await ledgerOp(cwd, id, next),
-      leaseVerifyOp(lease),
       ...judged.deadRunners.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })),
     ]
-    if (await refTransaction(cwd, ops)) {
-      return { claim: claimId, granted: plan.granted, held: plan.held, reclaimed: judged.deadRunners.map(record => ({ runner: record.content?.owner ?? record.ref, why: judged.why.get(record.ref)! })) }
+    if (await runner.fenced(async fence => (await store.transaction([...ops, ...fence])) || null)) {
+      const reclaimed = [...new Set(judged.dead.map(entry => entry.runner))].map(ref => ({ runner: judged.deadRunners.find(record => record.ref === ref)?.content?.owner ?? ref, why: judged.why.get(ref)! }))
+      return { claim: claimId, granted: plan.granted, held: plan.held, reclaimed }
     }
     if (attempt >= ATTEMPTS) throw new ClaimError(`Could not claim work in ${cwd}: other runners moved ${CLAIMS_REF} ${attempt + 1} times in a row; retry later`)
     await sleep(casBackoff(attempt))
@@ -115,8 +132,11 @@ export async function claimWork(cwd: string, runner: Runner, requests: ClaimRequ
  * The ledger write that drops `claims` (e.g. those whose work is published now), as ops for the caller's
  * transaction, built on the ledger as it is now. If the transaction fails because the ledger moved, build again.
  */
-export async function releaseOps(cwd: string, claims: string[]): Promise<RefTxOp[]> {
+export async function releaseOps(repo: string | RefStore, claims: string[]): Promise<RefTxOp[]> {
   if (claims.length === 0) return []
+  const store = refStoreOf(repo)
+  const { cwd } = store
+  await store.sync([CLAIMS_REF])
   const { id, ledger } = await readLedger(cwd)
   if (!claims.some(claim => claim in ledger.claims)) return []
   const next = structuredClone(ledger)
@@ -153,7 +173,13 @@ function judgeClaims(ledger: ClaimsLedger, runners: LeaseRecord[], self: string,
       dead.push({ claim, runner: entry.runner })
     }
   }
-  const deadRunners = [...new Set(dead.map(entry => entry.runner))].flatMap(ref => (records.has(ref) ? [records.get(ref)!] : []))
+  // Dead runners without claims go too: a runner killed between two claims leaves no lease behind.
+  for (const record of runners) {
+    if (record.ref === self || why.has(record.ref)) continue
+    const reason = liveness.deadBecause(record)
+    if (reason !== null) why.set(record.ref, reason)
+  }
+  const deadRunners = runners.filter(record => why.has(record.ref))
   return { dead, deadRunners, why, live }
 }
 
@@ -195,7 +221,7 @@ export function planClaim(judged: Pick<JudgedClaims, 'live'>, self: string, requ
 /** The compare-and-swap that moves the ledger from `id` to `ledger` (deleting the ref once nothing is claimed). */
 async function ledgerOp(cwd: string, id: string | null, ledger: ClaimsLedger): Promise<RefTxOp> {
   if (Object.keys(ledger.claims).length === 0) return id ? { ref: CLAIMS_REF, oldValue: id, newValue: null } : { ref: CLAIMS_REF, verify: null }
-  const [blob] = await writeBlobs(cwd, [`${JSON.stringify(ledger)}\n`])
+  const [blob] = await writeBlobs(cwd, [`${JSON.stringify({ ...ledger, w: randomBytes(6).toString('hex') })}\n`])
   return { ref: CLAIMS_REF, oldValue: id, newValue: blob! }
 }
 

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
+import { hostName } from '../utils/host'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { consola } from 'consola'
 import { errorLine } from '../utils/messages'
 import { assertOid } from '../git/oid'
 import { assertRefName } from '../git/ref-name'
 import { listRefs } from '../git/refs'
-import type { RefVerifyOp } from '../types/git'
-import { casBackoff, casEach } from '../git/cas'
+import { refStoreOf } from '../git/ref-store'
+import { RemoteUnreachableError } from '../git/remote'
+import type { RefStore, RefTxOp, RefVerifyOp } from '../types/git'
+import { casBackoff } from '../git/cas'
 import { type LeaseContent, type LeaseRecord, readLeaseRecords, writeLeaseCommit } from './lease-record'
 import { describeValue } from '../utils/describe'
 import { is, keyPath, object, optional } from '../utils/rules'
@@ -63,6 +65,13 @@ export interface LeaseKeeper {
   signal: AbortSignal
   /** Stop renewing (waiting for a renewal under way); returns the lease still held, for `releaseLease`. */
   stop(): Promise<Lease | null>
+  /**
+   * Apply a change fenced by the lease: `apply` gets the steps that fail its transaction unless the lease is still
+   * held, and returns `null` when the transaction did not go through. Locally the step is a `verify`; a remote
+   * cannot check a ref without moving it, so there the step renews the lease (a new lease commit, from the id
+   * held). Renewals wait meanwhile, so a fence and a renewal never race. `null` without calling `apply` once lost.
+   */
+  fenced<T>(apply: (fence: RefTxOp[]) => Promise<T | null>): Promise<T | null>
 }
 
 export class LeaseError extends Error {
@@ -75,11 +84,11 @@ const logger = consola.withTag('gitvan:lease')
  * Take the lease `ref`: create it when absent, or take it over from an expired holder. `null` while someone else
  * holds it (or is taking it at this very moment: taking never waits for another git process's ref lock).
  */
-export async function acquireLease(cwd: string, ref: string, options: AcquireOptions): Promise<Lease | null> {
-  assertAcquire(cwd, [ref], options)
+export async function acquireLease(repo: string | RefStore, ref: string, options: AcquireOptions): Promise<Lease | null> {
+  assertAcquire(refStoreOf(repo).cwd, [ref], options)
   const deadline = Date.now() + (options.wait ?? 0)
   for (let attempt = 0; ; attempt++) {
-    const lease = await acquireOnce(cwd, ref, options)
+    const lease = await acquireOnce(refStoreOf(repo), ref, options)
     if (lease || Date.now() >= deadline) return lease
     await sleep(Math.min(casBackoff(attempt), deadline - Date.now()))
   }
@@ -89,7 +98,9 @@ export async function acquireLease(cwd: string, ref: string, options: AcquireOpt
  * Take over the lease `judged` expired, by compare-and-swap from exactly the commit that was judged: if another
  * process took it over (or its holder renewed it) since, this returns `null` and leaves their lease alone.
  */
-export async function takeOverLease(cwd: string, judged: LeaseRecord, options: Omit<AcquireOptions, 'wait'>): Promise<Lease | null> {
+export async function takeOverLease(repo: string | RefStore, judged: LeaseRecord, options: Omit<AcquireOptions, 'wait'>): Promise<Lease | null> {
+  const store = refStoreOf(repo)
+  const { cwd } = store
   assertAcquire(cwd, [judged.ref], options)
   assertOid(cwd, judged.id, `lease id of ${judged.ref}`)
   if (!judged.expired) {
@@ -97,24 +108,31 @@ export async function takeOverLease(cwd: string, judged: LeaseRecord, options: O
   }
   const content = newContent(options)
   const id = await writeLeaseCommit(cwd, content)
-  if (!(await casEach(cwd, [{ ref: judged.ref, oldValue: judged.id, newValue: id }], 'lose'))[0]) return null
+  if (!(await store.casEach([{ ref: judged.ref, oldValue: judged.id, newValue: id }], 'lose'))[0]) return null
   logTakeOver(judged, options.now ?? Date.now())
   return toLease(judged.ref, id, content)
 }
 
 /** Extend `lease` to ttl from now, by compare-and-swap from its id. `null` when it was lost (taken over or cleared). */
-export async function renewLease(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown>; until?: number } = {}): Promise<Lease | null> {
+export async function renewLease(repo: string | RefStore, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown>; until?: number } = {}): Promise<Lease | null> {
+  const store = refStoreOf(repo)
+  const { id, content } = await renewal(store.cwd, lease, ttl, options)
+  return (await store.casEach([{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait', { until: options.until }))[0] ? toLease(lease.ref, id, content) : null
+}
+
+/** The lease commit that renews `lease` (same holder and nonce, a new expiry), not yet swapped in. */
+async function renewal(cwd: string, lease: Lease, ttl: number, options: { now?: number; info?: Record<string, unknown> }): Promise<{ id: string; content: LeaseContent }> {
   assertLease(cwd, lease)
   assertAcquire(cwd, [lease.ref], { owner: lease.owner, ttl, now: options.now })
   const content = { ...newContent({ owner: lease.owner, ttl, now: options.now, info: options.info }), nonce: lease.nonce }
-  const id = await writeLeaseCommit(cwd, content)
-  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: id }], 'wait', { until: options.until }))[0] ? toLease(lease.ref, id, content) : null
+  return { id: await writeLeaseCommit(cwd, content), content }
 }
 
 /** Delete `lease`'s ref if it is still this lease; `false` (touching nothing) when another holder has it now. */
-export async function releaseLease(cwd: string, lease: Lease): Promise<boolean> {
-  assertLease(cwd, lease)
-  return (await casEach(cwd, [{ ref: lease.ref, oldValue: lease.id, newValue: null }], 'wait'))[0]!
+export async function releaseLease(repo: string | RefStore, lease: Lease): Promise<boolean> {
+  const store = refStoreOf(repo)
+  assertLease(store.cwd, lease)
+  return (await store.casEach([{ ref: lease.ref, oldValue: lease.id, newValue: null }], 'wait'))[0]!
 }
 
 /** A `refTransaction` step that fails the transaction unless `lease` is still held: publish results fenced by it. */
@@ -123,14 +141,16 @@ export function leaseVerifyOp(lease: Lease): RefVerifyOp {
 }
 
 /** The lease at `ref`, `null` when there is none. */
-export async function readLease(cwd: string, ref: string, options: { now?: number } = {}): Promise<LeaseRecord | null> {
+export async function readLease(repo: string | RefStore, ref: string, options: { now?: number } = {}): Promise<LeaseRecord | null> {
+  const { cwd } = refStoreOf(repo)
   assertRefName(cwd, ref, 'lease ref')
   const [record] = await readLeaseRecords(cwd, [{ ref, rev: ref }], options.now ?? Date.now())
   return record ?? null
 }
 
 /** Every lease under `prefix` (a ref prefix ending in "/"), sorted by ref, with `expired` judged at `now`. */
-export async function listLeases(cwd: string, prefix = LEASE_PREFIX, options: { now?: number } = {}): Promise<LeaseRecord[]> {
+export async function listLeases(repo: string | RefStore, prefix = LEASE_PREFIX, options: { now?: number } = {}): Promise<LeaseRecord[]> {
+  const { cwd } = refStoreOf(repo)
   if (typeof prefix !== 'string' || !prefix.endsWith('/')) {
     throw new LeaseError(`Invalid lease prefix ${JSON.stringify(prefix)} in ${cwd}: pass a ref prefix ending in "/" (e.g. ${LEASE_PREFIX})`)
   }
@@ -142,9 +162,11 @@ export async function listLeases(cwd: string, prefix = LEASE_PREFIX, options: { 
 }
 
 /** Delete the expired leases under `prefix`, each by compare-and-swap from the commit judged expired; returns those removed. */
-export async function clearExpiredLeases(cwd: string, options: { prefix?: string; now?: number } = {}): Promise<LeaseRecord[]> {
-  const expired = (await listLeases(cwd, options.prefix, options)).filter(record => record.expired)
-  const removed = await casEach(cwd, expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })), 'lose')
+export async function clearExpiredLeases(repo: string | RefStore, options: { prefix?: string; now?: number } = {}): Promise<LeaseRecord[]> {
+  const store = refStoreOf(repo)
+  await store.sync([options.prefix ?? LEASE_PREFIX])
+  const expired = (await listLeases(store, options.prefix, options)).filter(record => record.expired)
+  const removed = await store.casEach(expired.map(record => ({ ref: record.ref, oldValue: record.id, newValue: null })), 'lose')
   return expired.filter((_, i) => removed[i])
 }
 
@@ -152,7 +174,9 @@ export async function clearExpiredLeases(cwd: string, options: { prefix?: string
  * Renew `lease` every `interval` (default ttl / 3) until `stop()`. When a renewal finds it taken over, or renewals
  * keep failing until it has expired, `signal` aborts. The timer does not keep the process alive.
  */
-export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOptions): LeaseKeeper {
+export function keepLeaseAlive(repo: string | RefStore, lease: Lease, options: KeepAliveOptions): LeaseKeeper {
+  const store = refStoreOf(repo)
+  const { cwd } = store
   assertLease(cwd, lease)
   const { ttl, interval = Math.floor(ttl / 3) } = options
   if (!(interval > 0 && interval < ttl)) {
@@ -162,7 +186,13 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   let current: Lease | null = lease
   let stopped = false
   let timer: NodeJS.Timeout | undefined
-  let renewing: Promise<void> = Promise.resolve()
+  /** Renewals and fenced changes, one at a time: each moves (or checks) the lease from the id the last one left. */
+  let serial: Promise<unknown> = Promise.resolve()
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = serial.then(work)
+    serial = next.catch(() => {})
+    return next
+  }
 
   const problem = (message: string) => {
     options.onProblem?.(message)
@@ -181,10 +211,16 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
     retryIn = undefined
     try {
       // Waiting out another git's lock stops half an interval on: the failure is reported and tried again soon.
-      const renewed = await renewLease(cwd, held, ttl, { info: options.info?.() ?? held.info, until: Date.now() + interval / 2 })
+      const renewed = await renewLease(store, held, ttl, { info: options.info?.() ?? held.info, until: Date.now() + interval / 2 })
       if (renewed) current = renewed
       else lose('another owner took it over')
     } catch (error) {
+      // A remote out of reach decides nothing: the lease is still ours unless someone took it over there, which the
+      // renewal finds out once the remote answers (the outage itself is reported once, by whoever watches the store).
+      if (error instanceof RemoteUnreachableError) {
+        retryIn = Math.min(interval, 1000)
+        return
+      }
       if (Date.now() >= held.expiresAt) return lose(`it expired while renewals failed (${errorLine(error)})`)
       retryIn = Math.max(50, Math.min(interval, Math.floor((held.expiresAt - Date.now()) / 4)))
       logger.warn(problem(`Could not renew ${held.ref} (expires in ${held.expiresAt - Date.now()} ms), retrying in ${retryIn} ms: ${errorLine(error)}`))
@@ -192,7 +228,7 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
   }
   const schedule = () => {
     if (stopped || !current) return
-    timer = setTimeout(() => { renewing = renew().then(schedule) }, retryIn ?? interval)
+    timer = setTimeout(() => void inTurn(() => current ? renew() : Promise.resolve()).then(schedule), retryIn ?? interval)
     timer.unref()
   }
   schedule()
@@ -202,27 +238,38 @@ export function keepLeaseAlive(cwd: string, lease: Lease, options: KeepAliveOpti
     async stop() {
       stopped = true
       clearTimeout(timer)
-      await renewing
+      await inTurn(async () => {})
       return current
     },
+    fenced: apply => inTurn(async () => {
+      const held = current
+      if (!held) return null
+      if (store.verifies) return apply([leaseVerifyOp(held)])
+      const next = await renewal(cwd, held, ttl, { info: options.info?.() ?? held.info })
+      const result = await apply([{ ref: held.ref, oldValue: held.id, newValue: next.id }])
+      if (result !== null && current === held) current = toLease(held.ref, next.id, next.content)
+      return result
+    }),
   }
 }
 
 /** One attempt: create the ref when absent, else take it over when the lease there has expired. */
-async function acquireOnce(cwd: string, ref: string, options: Omit<AcquireOptions, 'wait'>): Promise<Lease | null> {
+async function acquireOnce(store: RefStore, ref: string, options: Omit<AcquireOptions, 'wait'>): Promise<Lease | null> {
+  const { cwd } = store
   const now = options.now ?? Date.now()
   const content = newContent({ ...options, now })
   const id = await writeLeaseCommit(cwd, content)
-  if ((await casEach(cwd, [{ ref, oldValue: null, newValue: id }], 'lose'))[0]) return toLease(ref, id, content)
+  if ((await store.casEach([{ ref, oldValue: null, newValue: id }], 'lose'))[0]) return toLease(ref, id, content)
   // A ref released since our attempt reads as missing: not ours this time, the caller may retry.
+  await store.sync([ref])
   const [record] = await readLeaseRecords(cwd, [{ ref, rev: ref }], now)
-  if (!record?.expired || !(await casEach(cwd, [{ ref, oldValue: record.id, newValue: id }], 'lose'))[0]) return null
+  if (!record?.expired || !(await store.casEach([{ ref, oldValue: record.id, newValue: id }], 'lose'))[0]) return null
   logTakeOver(record, now)
   return toLease(ref, id, content)
 }
 
 function newContent({ owner, ttl, now, info }: Omit<AcquireOptions, 'wait'>): LeaseContent {
-  return { owner, host: hostname(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl, ...(info ? { info } : {}) }
+  return { owner, host: hostName(), pid: process.pid, nonce: randomBytes(8).toString('hex'), expiresAt: (now ?? Date.now()) + ttl, ...(info ? { info } : {}) }
 }
 
 function toLease(ref: string, id: string, content: LeaseContent): Lease {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { hostname } from 'node:os'
+import { hostName } from '../utils/host'
+import { refStoreOf } from '../git/ref-store'
+import type { RefStore } from '../types/git'
 import type { Lease, LeaseKeeper, LeaseRecord } from './lease'
 import { processExists } from '../utils/process'
 import { LEASE_PREFIX, LeaseError, acquireLease, keepLeaseAlive, listLeases, releaseLease } from './lease'
@@ -29,27 +31,32 @@ export interface Runner {
   lease: () => Lease | null
   /** Aborted when the lease is lost: every run of this runner stops. */
   readonly signal: AbortSignal
+  /** Apply a change fenced by the runner's lease (see `LeaseKeeper.fenced`): `null` when it did not go through. */
+  fenced: LeaseKeeper['fenced']
   /** Stop renewing and delete the lease (call after the last publish). */
   stop: () => Promise<void>
 }
 
-export async function startRunner(cwd: string, options: RunnerOptions): Promise<Runner> {
+export async function startRunner(repo: string | RefStore, options: RunnerOptions): Promise<Runner> {
+  const store = refStoreOf(repo)
+  const { cwd } = store
   const nonce = randomBytes(3).toString('hex')
-  const host = hostname()
+  const host = hostName()
   const owner = `${host}:${process.pid}:${nonce}`
   // Host names may hold anything; the ref name keeps what git allows and the lease content keeps the real name.
   const ref = `${RUNNERS_PREFIX}${host.toLowerCase().replaceAll(/[^a-z0-9-]+/g, '-').slice(0, 40) || 'host'}-${process.pid}-${nonce}`
-  const lease = await acquireLease(cwd, ref, { owner, ttl: options.ttl, info: runnerInfo(options) })
+  const lease = await acquireLease(store, ref, { owner, ttl: options.ttl, info: runnerInfo(options) })
   if (!lease) throw new LeaseError(`Runner lease ${ref} in ${cwd} is held by another process: start again (a new id is drawn each time)`)
-  const keeper: LeaseKeeper = keepLeaseAlive(cwd, lease, { ttl: options.ttl, info: () => runnerInfo(options), onProblem: options.onProblem })
+  const keeper: LeaseKeeper = keepLeaseAlive(store, lease, { ttl: options.ttl, info: () => runnerInfo(options), onProblem: options.onProblem })
   return {
     ref,
     owner,
     lease: keeper.current,
     signal: keeper.signal,
+    fenced: keeper.fenced,
     async stop() {
       const held = await keeper.stop()
-      if (held) await releaseLease(cwd, held)
+      if (held) await releaseLease(store, held)
     },
   }
 }
@@ -58,9 +65,9 @@ function runnerInfo(options: RunnerOptions): Record<string, unknown> {
   return { ttl: options.ttl, ...options.info?.() }
 }
 
-/** Every runner lease in the repository, live or not. */
-export function listRunners(cwd: string, now = Date.now()): Promise<LeaseRecord[]> {
-  return listLeases(cwd, RUNNERS_PREFIX, { now })
+/** Every runner lease in the repository (as last synced from the store), live or not. */
+export function listRunners(repo: string | RefStore, now = Date.now()): Promise<LeaseRecord[]> {
+  return listLeases(repo, RUNNERS_PREFIX, { now })
 }
 
 /**
@@ -68,7 +75,9 @@ export function listRunners(cwd: string, now = Date.now()): Promise<LeaseRecord[
  * dead when its lease expired by the observer's clock, when it runs on this host under a pid that no longer
  * exists, or when its lease has not changed for longer than its ttl while this observer watched: renewals
  * change the lease every third of the ttl, so a holder whose clock runs ahead (an expiry far in the future) is
- * still found out within one ttl.
+ * still found out within one ttl. Over a remote, an outage stops every runner's renewals alike: for one ttl after
+ * the remote answers again nobody is judged dead by the clock, so runners that kept their work through the outage
+ * renew their leases and publish it instead of seeing it run again.
  */
 export interface RunnerLiveness {
   isLive: (record: LeaseRecord, now?: number) => boolean
@@ -76,13 +85,22 @@ export interface RunnerLiveness {
   deadBecause: (record: LeaseRecord, now?: number) => string | null
 }
 
-export function createRunnerLiveness(defaultTtl: number): RunnerLiveness {
+export function createRunnerLiveness(defaultTtl: number, repo?: string | RefStore): RunnerLiveness {
   const seen = new Map<string, { id: string; since: number }>()
-  const host = hostname()
+  const host = hostName()
+  const store = repo === undefined ? null : refStoreOf(repo)
+  let reconnected = 0
   const deadBecause = (record: LeaseRecord, now = Date.now()): string | null => {
-    if (record.expired || !record.content) return record.problem ?? `its lease expired ${now - (record.content?.expiresAt ?? now)} ms ago`
     const { content } = record
-    if (content.host === host && content.pid !== process.pid && !processExists(content.pid)) return `its process ${content.pid} on ${host} is gone`
+    const gone = content !== null && content.host === host && content.pid !== process.pid && !processExists(content.pid)
+    if (store && store.reconnectedAt() !== reconnected) {
+      // Nobody could renew while the remote was out of reach, and nobody was watching: start watching again.
+      reconnected = store.reconnectedAt()
+      seen.clear()
+    }
+    if (content && !gone && now - reconnected < defaultTtl) return null
+    if (record.expired || !content) return record.problem ?? `its lease expired ${now - (content?.expiresAt ?? now)} ms ago`
+    if (gone) return `its process ${content.pid} on ${host} is gone`
     const last = seen.get(record.ref)
     if (!last || last.id !== record.id) {
       seen.set(record.ref, { id: record.id, since: now })

@@ -2,9 +2,10 @@ import { withCatFile } from '../git/cat-file'
 import { swapRef } from '../git/cas'
 import { fastImportData, importCommits } from '../git/fast-import'
 import { blobOid } from '../git/oid'
+import { refStoreOf } from '../git/ref-store'
 import { readRef } from '../git/refs'
 import { listTree } from '../git/tree'
-import type { TreeEntry } from '../types/git'
+import type { RefStore, TreeEntry } from '../types/git'
 import type { LogPruneReport, RunLogRead } from '../types/log'
 import type { Receipt, ReceiptEntry } from '../types/receipt'
 import { errorLine } from '../utils/messages'
@@ -65,13 +66,16 @@ export async function readRunLogs(cwd: string, receipts: Receipt[]): Promise<Run
  * left: history that still reached the old logs would keep them from `git gc`. Receipts are not touched. A
  * compare-and-swap, so logs written meanwhile are kept.
  */
-export async function pruneLogs(cwd: string, before: Date): Promise<LogPruneReport> {
+export async function pruneLogs(repo: string | RefStore, before: Date): Promise<LogPruneReport> {
+  const store = refStoreOf(repo)
+  const { cwd } = store
+  await store.sync([LOGS_REF])
   const cutoff = before.getTime()
   const empty: LogPruneReport = { before: before.toISOString(), runs: 0, bytes: 0, paths: [] }
   const tip = await readRef(cwd, LOGS_REF)
   if (!tip || (await planPrune(cwd, tip, cutoff)).drop.length === 0) return empty
   let report = empty
-  await swapRef(cwd, LOGS_REF, async (current) => {
+  await swapRef(store, LOGS_REF, async (current) => {
     const plan = current ? await planPrune(cwd, current, cutoff) : { keep: [], drop: [] }
     const dropped = current && plan.drop.length > 0 ? await listTree(cwd, current, { recursive: true, paths: plan.drop }) : []
     report = { ...empty, runs: dropped.length, bytes: dropped.reduce((sum, entry) => sum + (entry.size ?? 0), 0), paths: plan.drop }

@@ -1,5 +1,5 @@
-import { hostname } from 'node:os'
 import type { ExecResult } from '../types/exec'
+import { hostName } from '../utils/host'
 import type { JobTrigger } from '../types/job'
 import type { Receipt, ReceiptStatus } from '../types/receipt'
 
@@ -29,7 +29,7 @@ export function createReceipt(input: ReceiptInput): Receipt {
     finishedAt: finishedAt.toISOString(),
     durationMs: input.result.durationMs,
     worktree: input.worktree,
-    host: hostname(),
+    host: hostName(),
     pid: process.pid,
     ...(input.result.artifact ? { artifact: input.result.artifact } : {}),
     ...(input.result.error ? { error: input.result.error } : {}),
@@ -52,4 +52,31 @@ export function parseReceipts(note: string): { receipts: Receipt[]; invalid: str
     }
   }
   return { receipts, invalid }
+}
+
+/** The key a receipt settles: the commit for commit and manual runs, else the tag, branch or slot. */
+export function receiptKey(receipt: Receipt): string | null {
+  switch (receipt.trigger?.type) {
+    case 'commit':
+    case 'manual': {
+      return receipt.sha
+    }
+    case 'tag': {
+      return `tag:${receipt.trigger.tag}`
+    }
+    case 'branch': {
+      return `branch:${receipt.trigger.branch}`
+    }
+    case 'schedule': {
+      return `schedule:${receipt.trigger.slot}`
+    }
+    default: {
+      return null
+    }
+  }
+}
+
+/** Which of a job's pairs a receipt is an attempt of: what it settles, or for a nested run (it settles nothing) its trigger type. */
+export function attemptKey(receipt: Receipt): string {
+  return receiptKey(receipt) ?? receipt.trigger?.type ?? ''
 }

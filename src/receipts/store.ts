@@ -1,8 +1,9 @@
 import { swapRefs } from '../git/cas'
 import { importCommits } from '../git/fast-import'
-import { notesChanges, readNotes, writeNotes } from '../git/notes'
-import { readRef, refTransaction } from '../git/refs'
-import type { RefTxOp } from '../types/git'
+import { notesChanges, readNotes } from '../git/notes'
+import { refStoreOf } from '../git/ref-store'
+import { readRef } from '../git/refs'
+import type { RefStore, RefTxOp } from '../types/git'
 import type { LogPruneReport, RunLogRead } from '../types/log'
 import type { Receipt, ReceiptEntry } from '../types/receipt'
 import { LOGS_REF } from './log-format'
@@ -13,6 +14,8 @@ export interface ReceiptRead {
   receipts: Receipt[]
   /** Lines that could not be read, with the commit they are on. */
   invalid: { sha: string; line: string }[]
+  /** The notes commit they were read from (`null`: no receipts yet). */
+  tip: string | null
 }
 
 export type { ReceiptEntry } from '../types/receipt'
@@ -22,6 +25,8 @@ export interface ReceiptStoreOptions {
   cwd: string
   /** The notes ref receipts are appended to (`receipts.ref`). */
   ref: string
+  /** Where the refs are decided (default: the repository itself; with a `remote`, that remote). */
+  refs?: RefStore
   /** Told of every receipt once it is in Git (the app fires `receipt:written` here). */
   onWritten?: (receipt: Receipt) => void | Promise<void>
 }
@@ -44,6 +49,8 @@ export interface ReceiptStore {
   publish: (entries: ReceiptEntry[], fence: RefTxOp[]) => Promise<Receipt[] | null>
   /** The receipts on the ref (all, or those on `shas`), in the order they were appended within a commit. */
   read: (shas?: string[]) => Promise<ReceiptRead>
+  /** Bring the local receipts and logs up to date with the ref store (a fetch over a remote; nothing locally). */
+  sync: () => Promise<void>
   /** The log each receipt names, in order. */
   readLogs: (receipts: Receipt[]) => Promise<RunLogRead[]>
   /** Drop the logs of runs that started before `before`; receipts stay. */
@@ -54,6 +61,7 @@ const MESSAGE = 'GitVan receipts'
 
 export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
   const { cwd, ref } = options
+  const store = options.refs ?? refStoreOf(cwd)
   const written = async (entries: ReceiptEntry[]) => {
     const receipts = entries.map(entry => entry.receipt)
     for (const receipt of receipts) await options.onWritten?.(receipt)
@@ -69,29 +77,31 @@ export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
     async append(entries) {
       if (entries.length === 0) return []
       const { entries: named, blobs } = attachLogs(entries)
-      if (blobs.length === 0) await writeNotes(cwd, ref, named.map(toNote), { message: MESSAGE })
-      else await swapRefs(cwd, [ref, LOGS_REF], current => commitsOn(named, blobs, current), { what: 'receipts and logs' })
+      await swapRefs(store, blobs.length > 0 ? [ref, LOGS_REF] : [ref], current => commitsOn(named, blobs, current), { what: blobs.length > 0 ? 'receipts and logs' : 'notes' })
       return written(named)
     },
     async publish(entries, fence) {
       const { entries: named, blobs } = attachLogs(entries)
       const refs = named.length === 0 ? [] : blobs.length > 0 ? [ref, LOGS_REF] : [ref]
+      await store.sync(refs)
       const parents = await Promise.all(refs.map(name => readRef(cwd, name)))
       const commits = refs.length > 0 ? await commitsOn(named, blobs, parents) : []
       const ops: RefTxOp[] = [...refs.map((name, i) => ({ ref: name, oldValue: parents[i] ?? null, newValue: commits[i]! })), ...fence]
-      if (!(await refTransaction(cwd, ops))) return null
+      if (!(await store.transaction(ops))) return null
       return written(named)
     },
     read: shas => readReceipts(cwd, ref, shas),
+    sync: () => store.sync([ref, LOGS_REF]),
     readLogs: receipts => readRunLogs(cwd, receipts),
-    pruneLogs: before => pruneLogs(cwd, before),
+    pruneLogs: before => pruneLogs(store, before),
   }
 }
 
 /** The receipts on `ref` (all, or those of `shas`), newest run last within a commit. */
 export async function readReceipts(cwd: string, ref: string, shas?: string[]): Promise<ReceiptRead> {
-  const notes = await readNotes(cwd, ref, shas)
-  const out: ReceiptRead = { receipts: [], invalid: [] }
+  const tip = await readRef(cwd, ref)
+  const notes = await readNotes(cwd, ref, shas, { at: tip })
+  const out: ReceiptRead = { receipts: [], invalid: [], tip }
   for (const [sha, note] of notes) {
     const { receipts, invalid } = parseReceipts(note)
     out.receipts.push(...receipts)

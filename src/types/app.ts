@@ -1,7 +1,7 @@
 import type { Hookable } from 'hookable'
 import type { ResolvedGitVanConfig } from './config'
 import type { ExecHandler, ExecResult } from './exec'
-import type { RepoInfo } from './git'
+import type { RefStore, RepoInfo } from './git'
 import type { GitVanHooks } from './hooks'
 import type { Job, JobFile, JobTrigger } from './job'
 import type { LLMProvider, LLMRegistry } from './llm'
@@ -50,6 +50,8 @@ export interface GitVanApp {
   loadJob: (id: string) => Promise<Job>
   /** Where receipts are appended (manual runs) or published in fenced batches (the daemon). */
   readonly receipts: ReceiptStore
+  /** Where GitVan's refs are decided: the repository, or the `remote` every machine pushes to (mirrored locally). */
+  readonly refs: RefStore
   /** Run a job now and append its receipt (and log). */
   runJob: (id: string, options?: RunJobOptions) => Promise<JobRun>
   /** Drop every loaded project module and rescan auto-imports: the next load reads the files again (`gitvan dev`). */

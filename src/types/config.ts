@@ -59,6 +59,12 @@ export interface ResolvedGitVanConfig {
     /** Lease lifetime in milliseconds; renewed while a run goes on (default 30000). */
     ttl: number
   }
+  /**
+   * The Git remote (a name like `origin`, or a URL) through which runners on several machines share the work:
+   * leases, claims, receipts, logs, the daemon state and the LLM cache are decided there. `false` (default): the
+   * local repository alone.
+   */
+  remote: string | false
   receipts: {
     /** Notes ref holding one JSON line per run (default `refs/notes/gitvan/results`). */
     ref: string

@@ -60,6 +60,47 @@ export interface RefVerifyOp {
 /** One step of an all-or-nothing `refTransaction`. */
 export type RefTxOp = RefOp | RefVerifyOp
 
+/** One compare-and-swap of a ref on a remote (`git push --force-with-lease=<ref>:<expected> <value>:<ref>`). */
+export interface RemoteUpdate {
+  ref: string
+  /** The value to push; `null` deletes the ref. */
+  value: string | null
+  /** What the remote ref must be at: a sha, `null` for "must not exist", `undefined` for no check (forced). */
+  expected?: string | null
+}
+
+/**
+ * Where GitVan's refs are decided: the local repository (`update-ref` transactions), or a remote that every
+ * machine pushes to (`git push --atomic --force-with-lease`), mirrored into the local repository. Readers read
+ * local refs; `sync` brings the mirror up to date first. Writers go through `transaction` and `casEach`.
+ */
+export interface RefStore {
+  /** The local repository: reads, objects, and the mirror of the remote's refs. */
+  readonly cwd: string
+  /** The remote coordinated through (a name or URL), `null` for the local repository alone. */
+  readonly remote: string | null
+  /**
+   * Whether a transaction can check a ref without moving it (`verify` steps): only locally. Over a remote, fence
+   * by moving the ref (a lease renewal) in the same transaction.
+   */
+  readonly verifies: boolean
+  /**
+   * Make the local values of `refs` (full names, prefixes ending in "/", or refspecs `+<src>:<dst>` taken as they
+   * are) those of the store; with `tags`, fetch the remote's tags too (never pruned).
+   */
+  sync: (refs: readonly string[], options?: { tags?: boolean }) => Promise<void>
+  /** All of `ops` or none, by compare-and-swap; `false` when an expectation did not hold (nothing changed). */
+  transaction: (ops: RefTxOp[]) => Promise<boolean>
+  /** Each of `ops` on its own, `true` for those that held; `contention` as in `casEach` (git/cas.ts). */
+  casEach: (ops: RefOp[], contention: 'lose' | 'wait', options?: { until?: number }) => Promise<boolean[]>
+  /** While the remote cannot be reached: since when (epoch ms); `null` when it answers (always locally). */
+  unreachableSince: () => number | null
+  /** When the remote last answered again after not answering (epoch ms, 0: never out of reach). */
+  reconnectedAt: () => number
+  /** Told when the remote stops answering and when it answers again; returns the function that stops telling. */
+  onReachability: (listener: (reachable: boolean) => void) => () => void
+}
+
 export interface RefEntry {
   ref: string
   sha: string
@@ -177,4 +218,30 @@ export interface TreeEntry {
   size?: number
   /** Relative to the listed tree. */
   path: string
+}
+
+/** Where a repository's git data is, for tools that only read it: a worktree, a bare repository or a mirror. */
+export interface GitDirInfo {
+  /** This worktree's git dir, or the bare repository itself. */
+  gitDir: string
+  /** The repository's common dir, shared by all worktrees. */
+  commonDir: string
+  /** Top-level directory of the worktree; `null` in a bare repository. */
+  root: string | null
+  bare: boolean
+}
+
+/** A note as a notes commit holds it: the annotated object and the blob of its text (`null`: the note is gone). */
+export interface NoteBlob {
+  object: string
+  blob: string | null
+}
+
+/** What a page of runs shows of a commit, read from the raw commit object. */
+export interface CommitSummary {
+  sha: string
+  subject: string
+  author: { name: string; email: string }
+  /** Author time, seconds since the epoch. */
+  authorTime: number
 }

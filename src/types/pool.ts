@@ -40,6 +40,8 @@ export interface Interruption {
   error: string
   /** Why a `cancelled` run was (`superseded by ...`). */
   reason?: string
+  /** Whether its job code had started (`job:before` was called): only then are `job:error` and `job:after` called for it. */
+  started: boolean
 }
 
 export type ToJobWorker =
@@ -61,7 +63,7 @@ export type FromJobWorker =
   | { type: 'failed'; id: number; error: string }
   /** An uncaught exception or unhandled rejection: the worker ends right after this. */
   | { type: 'crash'; error: string }
-  /** What the run going on wrote, sent as its code ends the worker (a crash, `process.exit`). */
-  | { type: 'log'; log: RunLog }
+  /** The run going on had started (`job:before`): sent as its code ends the worker (a crash, `process.exit`), with what it wrote. */
+  | { type: 'ended'; log?: RunLog }
   /** A `cli` step's process group started (`running`) or is gone: if the worker dies, the daemon kills what is left. */
   | { type: 'group'; pgid: number; running: boolean }

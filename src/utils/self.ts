@@ -8,6 +8,8 @@ export interface GitVanPackage {
   version: string
   /** Specifier -> file: `src/index.ts` and `src/kit.ts` when running from source, `dist/*.mjs` when built. */
   entries: { 'gitvan': string; 'gitvan/kit': string }
+  /** The web page's assets: `src/ui` from source, `dist/ui` when built. */
+  uiDir: string
 }
 
 let cached: GitVanPackage | undefined
@@ -22,8 +24,9 @@ export function gitvanPackage(): GitVanPackage {
     dir = parent
   }
   const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }
-  const entry = (name: string) => join(dir, here.endsWith('.ts') ? `src/${name}.ts` : `dist/${name}.mjs`)
-  cached = { root: dir, version, entries: { 'gitvan': entry('index'), 'gitvan/kit': entry('kit') } }
+  const fromSource = here.endsWith('.ts')
+  const entry = (name: string) => join(dir, fromSource ? `src/${name}.ts` : `dist/${name}.mjs`)
+  cached = { root: dir, version, entries: { 'gitvan': entry('index'), 'gitvan/kit': entry('kit') }, uiDir: join(dir, fromSource ? 'src/ui' : 'dist/ui') }
   return cached
 }
 

@@ -57,7 +57,7 @@ describe('strict command lines', () => {
       [['run', 'a', '--payload'], 'gitvan: --payload needs a value: --payload <json> (run `gitvan run --help`)'],
       [['daemon', '--once=yes'], 'gitvan: --once takes no value, got "yes" (run `gitvan daemon --help`)'],
       [['log', '--no-sha'], 'gitvan: --no-sha is not a flag of `gitvan log`: --sha takes a value, not a --no- form (run `gitvan log --help`)'],
-      [['list', '-x'], 'gitvan: Unknown flag -x for `gitvan list`: it takes --cwd, --config, --json (run `gitvan list --help`)'],
+      [['list', '-x'], 'gitvan: Unknown flag -x for `gitvan list`: it takes --cwd, --config, --remote, --json (run `gitvan list --help`)'],
       [['run'], 'gitvan: `gitvan run` needs <id> (run `gitvan run --help`)'],
     ]
     const results = await Promise.all(cases.map(([args]) => gitvan(args, { cwd })))

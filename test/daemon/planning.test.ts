@@ -81,7 +81,7 @@ describe('what a claim may take', () => {
 describe('how far a line settles', () => {
   const a = job('a')
   const work = (): LineWork => ({
-    line: { name: 'main', branch: 'main', tip: sha(4), place: { id: 'main', root: '/r', branch: 'main' } },
+    line: { name: 'main', branch: 'main', tip: sha(4), place: { id: 'main', root: '/r', branch: 'main' }, checkedOut: true },
     base: sha(0),
     shas: [sha(1), sha(2), sha(3), sha(4)],
     items: new Map([[sha(1), [item(a, 1)]], [sha(2), []], [sha(3), [item(a, 3)]]]),

@@ -84,7 +84,8 @@ describe('keepLeaseAlive', () => {
     const lease = await acquireLease(repo, refOf('lost'), { owner, ttl: TTL })
     const keeper = keepLeaseAlive(repo, lease!, { ttl: TTL, interval: 20 })
     const aborted = once(keeper.signal, 'abort')
-    const taker = await acquireLease(repo, lease!.ref, { owner: 'taker', ttl: TTL, now: later() })
+    // The keeper renews every 20 ms: a takeover may lose to a renewal and is tried again.
+    const taker = await acquireLease(repo, lease!.ref, { owner: 'taker', ttl: TTL, now: later(), wait: 20_000 })
     await aborted
     expect(keeper.signal.reason).toEqual(new LeaseError(`Lost lease ${lease!.ref} in ${repo}: another owner took it over; stop the work it guards`))
     expect(keeper.current()).toBeNull()

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { join } from 'pathe'
-import { testEnv } from './repo'
+import { projectRoot, testEnv } from './files'
 
-export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
+export { projectRoot } from './files'
 const jitiCli = join(projectRoot, 'node_modules/jiti/lib/jiti-cli.mjs')
 const binSource = join(projectRoot, 'src/cli/bin.ts')
 

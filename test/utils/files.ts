@@ -1,7 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'pathe'
 
 // No test-runner imports here: bench files use this too.
+
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url))
 
 /** A fixed identity and no user or system config, for git and for the GitVan processes tests start. */
 export const testEnv: Record<string, string> = {

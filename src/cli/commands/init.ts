@@ -40,6 +40,7 @@ export default defineGitVanCommand({
   args: {
     dir: { type: 'positional', required: false, description: 'Directory to set up, created and `git init`-ed if needed (default: the current repository)' },
     cwd: { type: 'string', description: 'Run as if started in this directory', valueHint: 'dir' },
+    remote: { type: 'string', description: 'Share the work through this Git remote: `remote` in the new config, and fetch refspecs for GitVan\'s refs', valueHint: 'name' },
   },
   async run({ args }) {
     const root = args.dir ? await initRepo(resolve(resolveCwd(args.cwd), args.dir)) : (await resolveRepo(resolveCwd(args.cwd))).root
@@ -49,9 +50,15 @@ export default defineGitVanCommand({
       console.log(wrote ? `wrote ${show(file)}` : `left ${show(file)} alone (it exists)`)
     }
 
+    if (args.remote !== undefined) {
+      const { addFetchRefspecs } = await import('../../git/remote')
+      const { gitvanRefspecs } = await import('../../daemon/remote-sync')
+      const added = await addFetchRefspecs(root, args.remote, gitvanRefspecs('refs/notes/gitvan/results'))
+      console.log(added.length > 0 ? `git fetch from ${args.remote} now brings receipts, logs and the LLM cache (added ${added.join(' ')})` : `left the fetch refspecs of ${args.remote} alone (they bring GitVan's refs already)`)
+    }
     const existingConfig = CONFIG_FILES.find(name => existsSync(join(root, name)))
-    if (existingConfig) console.log(`left ${existingConfig} alone (it exists)`)
-    else await create(join(root, 'gitvan.config.ts'), CONFIG)
+    if (existingConfig) console.log(`left ${existingConfig} alone (it exists)${args.remote === undefined ? '' : `: add remote: '${args.remote}' to it to share the work through ${args.remote}`}`)
+    else await create(join(root, 'gitvan.config.ts'), args.remote === undefined ? CONFIG : CONFIG.replace('  // plugins:', `  // Runners on every machine share the work through this remote (docs/concepts/remote.md).\n  remote: '${args.remote}',\n  // plugins:`))
 
     // The config decides where jobs and templates live, so the app is loaded after it exists.
     const app = await loadApp({ cwd: root })

@@ -1,6 +1,7 @@
 import { defineGitVanCommand } from '../command'
 import type { JobSummary } from '../../jobs/registry'
-import { commonArgs, withApp } from '../shared'
+import { triggerText } from '../../jobs/trigger-text'
+import { commonArgs, jobSummaries, withApp } from '../shared'
 
 export default defineGitVanCommand({
   meta: { name: 'list', description: 'List the jobs, read without running job code where possible' },
@@ -9,7 +10,7 @@ export default defineGitVanCommand({
     json: { type: 'boolean', description: 'Print a JSON array' },
   },
   async run({ args }) {
-    const summaries = await withApp(args, async app => Promise.all((await app.jobs.scan()).map(job => app.jobs.summarize(job))))
+    const summaries = await withApp(args, jobSummaries)
     if (args.json) {
       const rows = summaries.map(({ id, kind, desc, tags, schedule, on, file, broken }) => ({ id, kind, desc, tags: tags ?? [], schedule, on, file, ...(broken ? { broken } : {}) }))
       console.log(JSON.stringify(rows, null, 2))
@@ -27,20 +28,7 @@ function printTable(jobs: JobSummary[]): void {
     console.log('No jobs found. Add one, e.g. jobs/hello.ts: export default defineJob({ run: () => ({ ok: true }) })')
     return
   }
-  const rows = [['ID', 'KIND', 'TRIGGERS', 'SCHEDULE', 'DESCRIPTION'], ...jobs.map(job => [job.id, job.broken ? 'broken' : job.kind ?? '', triggers(job), job.schedule ?? '', job.broken || (job.desc ?? '')])]
+  const rows = [['ID', 'KIND', 'TRIGGERS', 'SCHEDULE', 'DESCRIPTION'], ...jobs.map(job => [job.id, job.broken ? 'broken' : job.kind ?? '', triggerText(job), job.schedule ?? '', job.broken || (job.desc ?? '')])]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]!.length)))
   for (const row of rows) console.log(row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd())
-}
-
-function triggers(job: JobSummary): string {
-  const out: string[] = []
-  const { commit, tag, branch } = job.on ?? {}
-  if (commit) out.push('commit')
-  if (tag) {
-    const filter = typeof tag === 'string' || Array.isArray(tag) ? { match: tag } : tag
-    out.push(`tag ${[filter.match ?? '*'].flat().join(',')}${filter.semver ? ' (semver)' : ''}`)
-  }
-  if (branch) out.push(`branch ${[branch].flat().join(',')}`)
-  if (job.schedule) out.push('schedule')
-  return out.join(', ') || 'manual'
 }

@@ -5,7 +5,8 @@ import { readReceipts } from '../../receipts/store'
 import type { Receipt, ReceiptStatus } from '../../types/receipt'
 import { parseSince } from '../../utils/duration'
 import { alignColumns, colorStatus, colors, describeTrigger } from '../format'
-import { commonArgs, withApp } from '../shared'
+import { LOGS_REF } from '../../receipts/log-format'
+import { commonArgs, fetchForReading, withApp } from '../shared'
 
 const STATUSES: ReceiptStatus[] = ['ok', 'error', 'timeout', 'skipped', 'cancelled']
 
@@ -28,6 +29,7 @@ export default defineGitVanCommand({
     const keep = receiptFilter(args)
     return withApp(args, async (app) => {
       const cwd = app.repo.root
+      await fetchForReading(app, [app.options.receipts.ref, LOGS_REF])
       const shas = args.sha ? [await git(['rev-parse', '--verify', '--end-of-options', `${args.sha}^{commit}`], { cwd })] : undefined
       const { receipts, invalid } = await readReceipts(cwd, app.options.receipts.ref, shas)
       const rows = receipts

@@ -40,14 +40,14 @@ export default defineGitVanCommand({
         process.off('SIGINT', onSignal)
       }
       if (args.json) console.log(JSON.stringify(results.map(({ pair, outcome, message, receipt }) => ({ job: pair.job, key: pair.key, sha: pair.sha, outcome, ...(message ? { message } : {}), ...(receipt ? { ok: receipt.ok, error: receipt.error } : {}), receipt: receipt ?? null })), null, 2))
-      else for (const result of results) console.log(describe(result, app.options.receipts.ref))
+      else for (const result of results) console.log(describeRerun(result, app.options.receipts.ref))
       if (results.some(result => !['not-failed', 'done'].includes(result.outcome) && !(result.outcome === 'ran' && result.receipt?.ok))) process.exitCode = 1
     })
   },
 })
 
-/** One line per pair: what was done, or why nothing was. */
-function describe({ pair, outcome, message, receipt }: RerunResult, ref: string): string {
+/** One line per pair: what was done, or why nothing was (the page of runs says the same). */
+export function describeRerun({ pair, outcome, message, receipt }: RerunResult, ref: string): string {
   const label = `${pair.job} ${pair.key === pair.sha ? pair.sha.slice(0, 7) : `${pair.sha.slice(0, 7)} (${pair.key.replace(':', ' ')})`}`
   switch (outcome) {
     case 'ran': {

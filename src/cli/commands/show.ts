@@ -4,7 +4,7 @@ import { LOGS_REF } from '../../receipts/log-format'
 import type { RunLog, RunLogRead } from '../../types/log'
 import type { Receipt } from '../../types/receipt'
 import { alignColumns, colorStatus, colors, describeTrigger, formatBytes } from '../format'
-import { commonArgs, withApp } from '../shared'
+import { commonArgs, fetchForReading, withApp } from '../shared'
 
 export default defineGitVanCommand({
   meta: { name: 'show', description: 'Show the receipts of a job on a commit and the log of each run, by step' },
@@ -18,6 +18,7 @@ export default defineGitVanCommand({
     return withApp(args, async (app) => {
       const rev = args.rev ?? 'HEAD'
       const sha = await resolveCommit(app.repo.root, rev)
+      await fetchForReading(app, [app.options.receipts.ref, LOGS_REF])
       const { receipts } = await app.receipts.read([sha])
       const runs = receipts.filter(receipt => receipt.job === args.job).sort((a, b) => a.startedAt.localeCompare(b.startedAt))
       if (runs.length === 0) {

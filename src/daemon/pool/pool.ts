@@ -51,8 +51,8 @@ interface PoolWorker {
   /** The worker's own words on an uncaught exception or unhandled rejection. */
   crash?: string
   error?: Error & { code?: string }
-  /** What the run going on wrote, as the worker ended in it. */
-  log?: RunLog
+  /** The run going on had started when the worker ended in it (and what it wrote). */
+  ended?: { log?: RunLog }
   /** Process groups its `cli` steps started that still run: killed if the worker dies. */
   groups: Set<number>
   /** A ping went out and no pong came back yet. */
@@ -118,15 +118,15 @@ export function createJobPool(options: JobPoolOptions): JobPool {
             break
           }
           case 'failed': {
-            worker.run?.finish({ interrupted: { status: 'error', error: `job ${worker.run.job} could not be loaded in its worker: ${message.error}` } })
+            worker.run?.finish({ interrupted: { status: 'error', error: `job ${worker.run.job} could not be loaded in its worker: ${message.error}`, started: false } })
             break
           }
           case 'crash': {
             worker.crash = message.error
             break
           }
-          case 'log': {
-            worker.log = message.log
+          case 'ended': {
+            worker.ended = { log: message.log }
             break
           }
           case 'group': {
@@ -143,7 +143,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
         for (const pgid of worker.groups) void killProcessGroup(pgid)
         if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1)
         if (!worker.ready) reject(closing ? new Error('the daemon is closing its job workers') : startFailed(worker.crash ?? (worker.error ? errorLine(worker.error) : `it exited with code ${code} while starting`)))
-        else if (worker.run) worker.run.finish({ interrupted: worker.stopped ?? ended(worker, worker.run.job, code), log: worker.log })
+        else if (worker.run) worker.run.finish({ interrupted: worker.stopped ?? ended(worker, worker.run.job, code), log: worker.ended?.log })
         else if (!closing && !worker.stopped) options.onProblem(`a job worker ended while idle with ${worker.crash ?? (worker.error ? `an error: ${errorLine(worker.error)}` : `exit code ${code}`)}; something an earlier run left behind (a timer, a promise) did it, and a new worker takes its place`)
         serveWaiting()
       })
@@ -162,12 +162,16 @@ export function createJobPool(options: JobPoolOptions): JobPool {
     return new Error(line)
   }
 
-  /** How a worker ended that the pool did not end: the line for its run's receipt. */
+  /**
+   * How a worker ended that the pool did not end: the line for its run's receipt. A worker that said nothing as it
+   * ended (out of memory) is taken to have started the run: code that eats memory is job code.
+   */
   function ended(worker: PoolWorker, job: string, code: number): Interruption {
-    if (worker.error?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { status: 'error', error: `job ${job} ran out of memory (limit ${options.memoryLimit} MB): use less, or raise jobs.memoryLimit` }
-    if (worker.crash) return { status: 'error', error: `job ${job} crashed its worker with ${worker.crash}` }
-    if (worker.error) return { status: 'error', error: `job ${job} crashed its worker: ${errorLine(worker.error)}` }
-    return { status: 'error', error: `job ${job} called process.exit(${code}): return a result or throw instead` }
+    const started = worker.ended !== undefined
+    if (worker.error?.code === 'ERR_WORKER_OUT_OF_MEMORY') return { status: 'error', error: `job ${job} ran out of memory (limit ${options.memoryLimit} MB): use less, or raise jobs.memoryLimit`, started: true }
+    if (worker.crash) return { status: 'error', error: `job ${job} crashed its worker with ${worker.crash}`, started }
+    if (worker.error) return { status: 'error', error: `job ${job} crashed its worker: ${errorLine(worker.error)}`, started }
+    return { status: 'error', error: `job ${job} called process.exit(${code}): return a result or throw instead`, started }
   }
 
   function prestart(): void {
@@ -228,7 +232,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
    */
   async function retire(worker: PoolWorker): Promise<void> {
     if (!live.has(worker)) return
-    worker.stopped ??= { status: 'error', error: `job ${worker.run?.job ?? '?'} was still running when the daemon closed its worker` }
+    worker.stopped ??= { status: 'error', error: `job ${worker.run?.job ?? '?'} was still running when the daemon closed its worker`, started: true }
     worker.thread.ref()
     const exited = new Promise(resolve => worker.thread.once('exit', resolve))
     if (worker.ready) post(worker, { type: 'close' })
@@ -247,7 +251,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       // is stuck in synchronous code, which only stopping the thread ends.
       const check = () => {
         if (worker.pinged) {
-          return stop(worker, { status: 'timeout', error: `job ${request.job} timed out after ${request.timeout} ms, its code keeping its worker busy (a synchronous loop?): the worker was stopped` })
+          return stop(worker, { status: 'timeout', error: `job ${request.job} timed out after ${request.timeout} ms, its code keeping its worker busy (a synchronous loop?): the worker was stopped`, started: true })
         }
         worker.pinged = true
         worker.retire = true
@@ -262,8 +266,8 @@ export function createJobPool(options: JobPoolOptions): JobPool {
         post(worker, { type: 'abort', id, reason: errorLine(reason), cancelled })
         clearTimeout(timer)
         timer = setTimeout(() => stop(worker, cancelled
-          ? { status: 'cancelled', reason: errorLine(reason), error: `job ${request.job} did not stop within ${ABORT_GRACE_MS} ms of being cancelled: its worker was stopped` }
-          : { status: 'error', error: `job ${request.job} did not stop within ${ABORT_GRACE_MS} ms of being aborted (${errorLine(reason)}): its worker was stopped` }), ABORT_GRACE_MS + LIVENESS_MS)
+          ? { status: 'cancelled', reason: errorLine(reason), error: `job ${request.job} did not stop within ${ABORT_GRACE_MS} ms of being cancelled: its worker was stopped`, started: true }
+          : { status: 'error', error: `job ${request.job} did not stop within ${ABORT_GRACE_MS} ms of being aborted (${errorLine(reason)}): its worker was stopped`, started: true }), ABORT_GRACE_MS + LIVENESS_MS)
       }
       worker.run = {
         job: request.job,
@@ -291,7 +295,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       try {
         worker = await acquire()
       } catch (error) {
-        return { interrupted: { status: 'error', error: `job ${request.job} did not run: its worker could not start: ${errorLine(error)}` }, startedAt: new Date(), durationMs: 0 }
+        return { interrupted: { status: 'error', error: `job ${request.job} did not run: its worker could not start: ${errorLine(error)}`, started: false }, startedAt: new Date(), durationMs: 0 }
       }
       return runIn(worker, request, signal)
     },

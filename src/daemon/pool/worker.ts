@@ -19,7 +19,7 @@ const send = (message: FromJobWorker) => port.postMessage(message)
 const runs = new Map<number, AbortController>()
 /** The last good version of each job: a job file that stops loading keeps it, as in the daemon. */
 const jobs = new Map<string, Job>()
-/** The log of the run going on: when its code ends this worker, what it wrote so far goes with the news. */
+/** The log of the run going on, once it started (`job:before`): when its code ends this worker, what it wrote goes with the news. */
 let runLog: RunLogCollector | undefined
 
 process.on('uncaughtException', error => crash(`an uncaught exception: ${errorLine(error)} (thrown in a timer or event handler: catch it there)`))
@@ -27,8 +27,7 @@ process.on('unhandledRejection', reason => crash(`an unhandled promise rejection
 
 watchProcessGroups((pgid, running) => send({ type: 'group', pgid, running }))
 process.on('exit', () => {
-  const log = runLog?.finish()
-  if (log) send({ type: 'log', log })
+  if (runLog) send({ type: 'ended', ...definedValues({ log: runLog.finish() }) })
 })
 
 /** Tell the pool why, then end: the run going on fails with that line, and the pool starts another worker. */

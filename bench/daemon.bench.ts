@@ -23,6 +23,8 @@ export default async function benchDaemon(): Promise<void> {
     ['latency', cli => latency(cli, 'worker')],
     ['latency', cli => latency(cli, 'none')],
     ['memory', cli => memory(cli)],
+    // As before job workers: what the workers add.
+    ['memory-none', cli => memory(cli, {}, 'none')],
     // The same with glibc's malloc told to keep fewer arenas and give freed memory back: what is left is the daemon's.
     ['memory', cli => memory(cli, { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' })],
   ]
@@ -159,14 +161,15 @@ async function latency(cli: string[], isolation: 'worker' | 'none'): Promise<voi
  * a burst of work RSS is far higher, but that is mostly garbage waiting for a major GC, not memory kept: the busy
  * figure is printed too, and the job samples RSS and heap in use as it goes.
  */
-async function memory(cli: string[], env: Record<string, string> = {}): Promise<void> {
-  const label = Object.keys(env).length > 0 ? ` (${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')})` : ''
+async function memory(cli: string[], env: Record<string, string> = {}, isolation: 'worker' | 'none' = 'worker'): Promise<void> {
+  const label = [isolation === 'none' ? 'jobs.isolation none' : '', ...Object.entries(env).map(([key, value]) => `${key}=${value}`)].filter(Boolean).join(' ')
   const repo = tempRepo()
   const samples = join(repo, '.git', 'rss.log')
   let daemon: DaemonProcess | undefined
   try {
     writeFiles(repo, {
-      // The job samples the daemon's RSS and V8 heap in use every 1,000 runs.
+      'gitvan.config.mjs': `export default { jobs: { isolation: '${isolation}' } }\n`,
+      // The job samples the daemon's RSS and V8 heap in use (its thread's) every 1,000 runs.
       'jobs/touch.ts': [
         `import { appendFileSync } from 'node:fs'`,
         'let runs = 0',
@@ -194,7 +197,7 @@ async function memory(cli: string[], env: Record<string, string> = {}): Promise<
 
     const sampled = readFileSync(samples, 'utf8').trim().split('\n').map(line => line.split(' ').map(Number) as [number, number, number])
     const mib = (bytes: number) => (bytes / 1024 / 1024).toFixed(1)
-    if (label) console.log(`with${label}:`)
+    if (label) console.log(`with ${label}:`)
     report('daemon RSS, idle after start', idle / 1024 / 1024, 'MiB')
     report(`daemon RSS, idle after ${MEMORY_RUNS} runs`, after / 1024 / 1024, 'MiB')
     report('  growth', (after / idle - 1) * 100, '%', { max: 15 })

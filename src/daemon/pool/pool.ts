@@ -13,6 +13,8 @@ const LIVENESS_MS = 1000
 /** After a failed start, workers are not started again for this long, doubled after each failure up to a minute. */
 const START_BACKOFF_MS = 1000
 const START_BACKOFF_MAX_MS = 60_000
+/** A worker not ready this long after it was started (its app's creation hangs) is stopped: a failed start. */
+const START_TIMEOUT_MS = 60_000
 /** How long a closing worker gets for its app's `close` hook before it is stopped. */
 const CLOSE_MS = 5000
 /** Node's timers take at most this many ms. */
@@ -98,10 +100,15 @@ export function createJobPool(options: JobPoolOptions): JobPool {
     })
     const worker: PoolWorker = { thread, ready: false, pinged: false, retire: false, groups: new Set() }
     live.add(worker)
+    const late = setTimeout(() => {
+      worker.crash ??= `it was not ready after ${START_TIMEOUT_MS / 1000} s (its app's creation hangs: a plugin's setup?)`
+      void thread.terminate()
+    }, START_TIMEOUT_MS)
     return new Promise<PoolWorker>((resolve, reject) => {
       thread.on('message', (message: FromJobWorker) => {
         switch (message.type) {
           case 'ready': {
+            clearTimeout(late)
             worker.ready = true
             failures = 0
             resolve(worker)
@@ -138,6 +145,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       })
       thread.on('error', error => (worker.error = error))
       thread.once('exit', (code) => {
+        clearTimeout(late)
         live.delete(worker)
         // The commands its run started die with it, as they would with the run.
         for (const pgid of worker.groups) void killProcessGroup(pgid)

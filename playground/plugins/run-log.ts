@@ -8,9 +8,10 @@ export default defineGitVanPlugin({
   meta: { name: 'playground-run-log' },
   setup(_options, gitvan) {
     const dir = `${gitvan.repo.root}/.gitvan`
-    gitvan.hook('job:after', async (event, result) => {
+    // Once a run's receipt is in Git: its status says ok, skipped, cancelled, error or timeout.
+    gitvan.hook('receipt:written', async (receipt) => {
       await mkdir(dir, { recursive: true })
-      await appendFile(`${dir}/runs.log`, `${event.id} (${event.trigger.type}) ${result.ok ? 'ok' : `failed: ${result.error}`}\n`)
+      await appendFile(`${dir}/runs.log`, `${receipt.job} (${receipt.trigger.type}) ${receipt.status}${receipt.error ? `: ${receipt.error}` : ''}\n`)
     })
   },
 })

@@ -1,4 +1,4 @@
-import { join, relative, resolve } from 'pathe'
+import { isAbsolute, join, relative, resolve } from 'pathe'
 import { loadGitVanConfig } from '../config/load'
 import { builtinExecTypes } from '../exec/builtins'
 import { registerExecType } from '../exec/registry'
@@ -39,7 +39,7 @@ const CONFIG_OWNER = 'gitvan.config'
  */
 export async function createGitVan(options: CreateGitVanOptions = {}): Promise<GitVanApp & { jobs: ReturnType<typeof createJobRegistry> }> {
   const repo = await resolveRepo(resolve(options.cwd ?? process.cwd()))
-  const { config, configFile, unknownKeys } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides })
+  const { config, configFile, unknownKeys, sourceOf } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides })
   const configName = configFile ? relative(repo.root, configFile) : 'the config'
   const pkg = gitvanPackage()
   const hooks = createGitVanHooks()
@@ -138,7 +138,8 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
   await hooks.callHook('config:resolved', config)
   await collectExecTypes(app)
   await hooks.callHook('llm:providers', llmProviders)
-  warnUnknownKeys(unknownKeys, plugins, configName)
+  const shown = (source: string) => (isAbsolute(source) ? relative(repo.root, source) : source)
+  warnUnknownKeys(unknownKeys, plugins, key => shown(sourceOf(key)))
   return app
 }
 

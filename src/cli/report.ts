@@ -17,8 +17,10 @@ export function createReporter(options: { json?: boolean; root: string }): (even
 export function reportText(event: DevEvent, root?: string): void {
   switch (event.type) {
     case 'run': {
-      const line = `${runLabel(event)} ${event.status} ${event.durationMs}ms${event.error ? `: ${event.error}` : ''}`
+      const line = `${runLabel(event)} ${event.status}${event.reason ? ` (${event.reason})` : ''} ${event.durationMs}ms${event.error ? `: ${event.error}` : ''}`
+      // Skipped and cancelled runs are neither successes to celebrate nor failures: said plainly, with why.
       if (event.status === 'ok') logger.success(line)
+      else if (event.status === 'skipped' || event.status === 'cancelled') logger.info(line)
       else logger.fail(line)
       return
     }

@@ -8,7 +8,7 @@ import { readFileAt } from '../git/show'
 import { readStatus } from '../git/status'
 import { listWorktrees } from '../git/worktrees'
 import type { ChangedPath, CommitInfo, RefEntry, RefOp, ScanOptions, WorktreeEntry } from '../types/git'
-import { writeFileAtomic } from '../utils/fs'
+import { tempFilesJournal, writeFileAtomic } from '../utils/fs'
 import { resolveInside } from '../utils/paths'
 import type { StatusEntry } from '../git/status'
 import { useGitVan } from '../context/use-gitvan'
@@ -71,7 +71,7 @@ export function useGit(): UseGit {
     readFile: async path => readFileFs(resolveInside(cwd, path), 'utf8'),
     writeFile: async (path, content) => {
       const file = resolveInside(cwd, path)
-      await writeFileAtomic(file, content)
+      await writeFileAtomic(file, content, tempFilesJournal(ctx.app.repo.commonDir))
       return file
     },
     refs: {

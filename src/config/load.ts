@@ -5,7 +5,7 @@ import { gitvanPackage } from '../utils/self'
 import { configDefaults } from './defaults'
 import { mergeConfig } from './merge'
 import { ConfigError, validateConfig } from './schema'
-import { errorLine } from '../utils/messages'
+import { RC_FILE, checkRcFile, configSourceOf, loadFailure } from './sources'
 
 export interface LoadConfigOptions {
   /** Where to look for the config (the repository root). */
@@ -22,6 +22,8 @@ export interface LoadedConfig {
   configFile?: string
   /** Top-level keys GitVan does not know (plugins may claim them). */
   unknownKeys: string[]
+  /** The file that sets a key path (`daemon.lookback`), for messages; `the overrides` for flags. */
+  sourceOf: (path: string) => string
 }
 
 /**
@@ -33,16 +35,17 @@ export async function loadGitVanConfig(options: LoadConfigOptions): Promise<Load
   try {
     result = await loadConfig<GitVanConfig>(c12Options(options))
   } catch (error) {
-    const file = options.configFile ?? 'gitvan.config.ts'
-    throw new ConfigError(`Cannot load ${file} in ${options.cwd}: ${errorLine(error)}`)
+    throw loadFailure(error, options.cwd, options.configFile)
   }
+  checkRcFile(options.cwd)
   const configFile = result.configFile && existsSync(result.configFile) ? result.configFile : undefined
   if (options.configFile && !configFile) {
     throw new ConfigError(`Config file ${options.configFile} not found in ${options.cwd}: fix the --config path or leave it out to use gitvan.config.*`)
   }
   const config = { ...result.config, rootDir: options.cwd } as ResolvedGitVanConfig
-  const unknownKeys = validateConfig(config, configFile ?? 'the config')
-  return { config, configFile, unknownKeys }
+  const sourceOf = configSourceOf(result, options.cwd)
+  const unknownKeys = validateConfig(config, sourceOf)
+  return { config, configFile, unknownKeys, sourceOf: path => sourceOf(path.split('.')) }
 }
 
 /** How c12 finds and merges the config: shared by loading and by `gitvan dev`'s watching. */
@@ -51,7 +54,7 @@ export function c12Options(options: LoadConfigOptions) {
     name: 'gitvan',
     cwd: options.cwd,
     configFile: options.configFile,
-    rcFile: '.gitvanrc',
+    rcFile: RC_FILE,
     globalRc: false,
     dotenv: false,
     packageJson: true,

@@ -2,7 +2,7 @@ import { llmConfigRules } from '../llm/validate'
 import type { ResolvedGitVanConfig } from '../types/config'
 import { describeValue } from '../utils/describe'
 import { isPlainObject } from '../utils/messages'
-import { type ObjectRule, type Rule, is, keyPath, object, oneOf } from '../utils/rules'
+import { type Key, type ObjectRule, type Rule, is, keyPath, object, oneOf } from '../utils/rules'
 
 /** A config value that does not fit: the key path and what was expected. */
 export class ConfigError extends Error {
@@ -53,15 +53,16 @@ export const knownConfigPaths = Object.keys(configRule.entries).flatMap((key) =>
 })
 
 /**
- * Check a resolved config; throws a `ConfigError` naming the key path and what was expected.
+ * Check a resolved config; throws a `ConfigError` naming the file that sets the key (`sourceOf`), the key path and
+ * what was expected.
  * Returns the unknown keys: top-level ones (plugin config keys are passed in `allowedKeys`) and, inside
  * GitVan's own sections, key paths such as `daemon.lokback`.
  */
-export function validateConfig(config: ResolvedGitVanConfig, source: string, allowedKeys: Iterable<string> = []): string[] {
+export function validateConfig(config: ResolvedGitVanConfig, sourceOf: (keys: readonly Key[]) => string, allowedKeys: Iterable<string> = []): string[] {
   const problem = configRule(config)
   if (problem) {
     const got = problem.secret ? '' : `, got ${describeValue(problem.value)}`
-    throw new ConfigError(`Invalid config in ${source}: \`${keyPath(problem.keys)}\` must be ${problem.message}${got}`)
+    throw new ConfigError(`Invalid config in ${sourceOf(problem.keys)}: \`${keyPath(problem.keys)}\` must be ${problem.message}${got}`)
   }
   const allowed = new Set(['rootDir', ...allowedKeys])
   const values = config as unknown as Record<string, Record<string, unknown>>

@@ -1,14 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { git, runGit } from '../git/command'
+import { compactPacks, countPacks } from '../git/maintenance'
 import { RemoteUnreachableError } from '../git/remote'
 import { readHead } from '../git/repo'
 import { cleanupCheckouts, createCheckouts } from '../jobs/checkouts'
+import { cleanupIndexLocks } from '../jobs/run-records'
 import { claimWork } from '../locks/claims'
 import type { Runner } from '../locks/runners'
 import { createRunnerLiveness, startRunner } from '../locks/runners'
 import type { GitVanApp } from '../types/app'
 import type { DaemonCloseInfo } from '../types/hooks'
 import type { Receipt } from '../types/receipt'
+import { cleanupTempFiles } from '../utils/fs'
 import { errorLine } from '../utils/messages'
 import { linkSignals } from '../utils/abort'
 import { definedValues } from '../utils/object'
@@ -25,7 +28,7 @@ import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
 import { createItemRunner, droppedReceipt } from './run-item'
 import type { Schedules } from './schedule'
-import { catchUpSlots, createAnchors, scheduleProblem, slotKey, startSchedules } from './schedule'
+import { catchUpSlots, createAnchors, slotKey, startSchedules } from './schedule'
 import type { RemoteSync } from './remote-sync'
 import { adoptCloneReceipts, remoteBranchesPrefix, startRemoteSync } from './remote-sync'
 import { createSnapshotReader } from './snapshot'
@@ -79,8 +82,12 @@ export interface Daemon {
   reloadJobs: () => Promise<LoadedJobs>
 }
 
-/** Planned commits per line that may still have unsettled items: how far ahead of the settled commit planning goes. */
-const WINDOW = 1000
+/**
+ * Planned (job, commit) pairs per line that may still be unsettled: how far ahead of the settled commit planning
+ * goes, in commits of `WINDOW / jobs`. Memory follows it (a few KB per planned pair); so does the number of
+ * claims and notes commits a backlog takes (fewer, larger ones for a larger window).
+ */
+const WINDOW = 4096
 /** Milliseconds between writes of settled heads to the state while commits keep coming. */
 const STATE_INTERVAL = 2000
 /** Milliseconds between progress reports of a backlog. */
@@ -88,6 +95,8 @@ const PROGRESS_INTERVAL = 3000
 /** Idle milliseconds before housekeeping, and the least time between two. */
 const HOUSEKEEPING_IDLE = 30_000
 const HOUSEKEEPING_EVERY = 10 * 60_000
+/** Packs written by this daemon before housekeeping merges them. */
+const COMPACT_AFTER_PACKS = 16
 
 /** A claimed item, with the session (runner and publisher) it was claimed by. */
 interface Flight {
@@ -144,6 +153,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   let releaseTimer: NodeJS.Timeout | undefined
   let housekeepingTimer: NodeJS.Timeout | undefined
   let lastHousekeeping = 0
+  /** The number of packs when this daemon started (or last merged its own): what its writes added is the rest. */
+  let packsAtStart: number | undefined
   let retryPass = options.retryFailed === true
   let stateWritten = 0
   /** Settled heads advanced in memory and not yet written to the state: plans start from them. */
@@ -190,8 +201,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   }
 
   /**
-   * Once the daemon has been idle for a while, `git gc --auto`: git decides whether there is anything to pack (its
-   * `gc.auto` thresholds), so the objects runs leave are packed before the user's own next commit has to.
+   * Once the daemon has been idle for a while: the packs its own writes left merged (see `compactOwnPacks`), then
+   * `git gc --auto`, where git decides whether there is anything else to pack (its `gc.auto` thresholds), so the
+   * objects runs leave are packed before the user's own next commit has to.
    */
   function scheduleHousekeeping(): void {
     clearTimeout(housekeepingTimer)
@@ -199,9 +211,27 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     housekeepingTimer = setTimeout(() => {
       if (stopping || queue.size() > 0 || Date.now() - lastHousekeeping < HOUSEKEEPING_EVERY) return
       lastHousekeeping = Date.now()
-      runGit(['gc', '--auto', '--quiet'], { cwd }).catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+      void compactOwnPacks()
+        .then(() => runGit(['gc', '--auto', '--quiet'], { cwd }))
+        .catch(error => warnOnce(`gc:${errorLine(error)}`, `housekeeping (git gc --auto) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
     }, HOUSEKEEPING_IDLE)
     housekeepingTimer.unref()
+  }
+
+  /**
+   * Every fast-import of receipts or claims is a pack, and a backlog leaves a hundred, whose notes trees mostly
+   * repeat each other: once this daemon added `COMPACT_AFTER_PACKS` of them, `git repack --geometric` merges the
+   * small packs (deltas make the trees a fraction of their size), at the cost of those packs only.
+   */
+  async function compactOwnPacks(): Promise<void> {
+    const packs = await countPacks(app.repo.commonDir)
+    if (packsAtStart === undefined || packs - packsAtStart < COMPACT_AFTER_PACKS) return
+    await compactPacks(cwd).catch(error => warnOnce(`repack:${errorLine(error)}`, `housekeeping (git repack --geometric=2) failed: ${errorLine(error)}; set daemon.housekeeping to false to stop trying`))
+    packsAtStart = await countPacks(app.repo.commonDir)
+  }
+
+  function windowCommits(): number {
+    return Math.max(64, Math.floor(WINDOW / Math.max(1, jobs.jobs.length)))
   }
 
   /** Every few seconds of a backlog: how far it got, how fast, how long to go. */
@@ -211,7 +241,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     if (now - lastProgress.at < PROGRESS_INTERVAL || (pending === 0 && settledCommits === lastProgress.done)) return
     const perSecond = (settledCommits - lastProgress.done) / ((now - lastProgress.at) / 1000)
     lastProgress = { at: now, done: settledCommits }
-    if (pending < WINDOW / 10 && perSecond === 0) return
+    if (pending < windowCommits() / 10 && perSecond === 0) return
     options.report({ type: 'progress', done: settledCommits, pending, perSecond: Math.round(perSecond), secondsLeft: perSecond > 0 ? Math.ceil(pending / perSecond) : null })
   }
 
@@ -270,7 +300,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       info: () => ({ version: app.version, startedAt, worktree: self.id, running: [...runningNow].slice(0, 20), queued: queue.size() - queue.running(), pending: pendingByWorktree() }),
       onProblem: message => options.report({ type: 'warn', message }),
     })
-    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
+    const publisher = createPublisher<Flight>({ refs, store: app.receipts, runner, busy: () => queue.size() > queue.running(), onPublished, onDropped, onProblem: message => options.report({ type: 'warn', message }) })
     return { runner, publisher }
   }
 
@@ -284,13 +314,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   async function loadJobs(): Promise<LoadedJobs> {
     const previous = new Map(jobs.jobs.map(job => [job.id, job]))
     const loaded = await loadDaemonJobs(app)
-    for (const job of loaded.jobs) {
-      const problem = scheduleProblem(job)
-      if (problem) loaded.broken.set(job.id, problem)
-    }
-    const good = loaded.jobs.filter(job => !loaded.broken.has(job.id))
     const kept = [...loaded.broken.keys()].flatMap(id => (previous.has(id) ? [previous.get(id)!] : []))
-    jobs = { jobs: [...good, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
+    jobs = { jobs: [...loaded.jobs, ...kept].sort((a, b) => a.id.localeCompare(b.id)), broken: loaded.broken }
     for (const [job, message] of loaded.broken) {
       options.report({ type: 'broken', job, message: previous.has(job) ? `${message} (its last good version stays active)` : message })
     }
@@ -314,7 +339,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const candidates: WorkItem[] = []
     for (const line of seenLines) {
       const work = await planLine(line, lines.get(line.name), {
-        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: WINDOW, isSettled, onProblem: problem,
+        cwd, jobs: jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: windowCommits(), isSettled, onProblem: problem,
       })
       lines.set(line.name, work)
       candidates.push(...plannedItems(work))
@@ -325,7 +350,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     if (retryPass) candidates.push(...await failedItems(seenLines, state))
 
     const open = dedupe([...candidates, ...tagWork, ...branchWork]).filter(item => !settled.has(itemId(item)) && !inFlight.has(itemId(item)))
-    const progress = open.length > 0 ? await readProgress(open) : new Map<string, ItemProgress>()
+    const read = open.length > 0 ? await readProgress(open) : { progress: new Map<string, ItemProgress>(), tip: null }
+    const { progress } = read
     const now = Date.now()
     const todo: WorkItem[] = []
     let waiting = 0
@@ -341,7 +367,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     }
     scheduleRetryTick(wakeAt)
     held.clear()
-    const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo) : 0
+    const queued = todo.length > 0 && !stopping && !finalSettle ? await dispatch(todo, read) : 0
     await settle(snapshot, state, tagWork, branchWork)
     reportProgress()
     scheduleHousekeeping()
@@ -353,7 +379,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
    * Claim `items` (those other runners hold are theirs), check their receipts once more under the claim (another
    * runner may have finished them before it), and queue the rest in order. Returns how many were queued.
    */
-  async function dispatch(items: WorkItem[]): Promise<number> {
+  async function dispatch(items: WorkItem[], read: { progress: Map<string, ItemProgress>; tip: string | null }): Promise<number> {
     const byId = new Map(items.map(item => [itemId(item), item]))
     const current = await currentSession()
     const release = current.publisher.finished()
@@ -367,8 +393,9 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
     current.publisher.track(claim, granted.length)
     // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
+    // Read them again only when some runner but this one published since they were read for planning.
     await app.receipts.sync()
-    const fresh = await readProgress(granted)
+    const fresh = await app.receipts.unchangedSince(read.tip) ? read.progress : (await readProgress(granted)).progress
     const now = Date.now()
     const runnable = granted.filter((item) => {
       const status = itemStatus(item, fresh, now)
@@ -381,10 +408,11 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     return runnable.length
   }
 
-  async function readProgress(items: WorkItem[]): Promise<Map<string, ItemProgress>> {
-    const { receipts, invalid } = await app.receipts.read([...new Set(items.map(item => item.noteOn))])
+  /** The progress of `items` from their receipts, and the notes commit it was read at. */
+  async function readProgress(items: WorkItem[]): Promise<{ progress: Map<string, ItemProgress>; tip: string | null }> {
+    const { receipts, invalid, tip } = await app.receipts.read([...new Set(items.map(item => item.noteOn))])
     for (const { sha, line } of invalid) warnOnce(`receipt:${sha}:${line}`, `skipping a receipt line on ${sha.slice(0, 7)} that is not a GitVan receipt: ${line.slice(0, 80)}`)
-    return progressOf(receipts)
+    return { progress: progressOf(receipts), tip }
   }
 
   /** `--retry-failed`: the items of each line's last `lookback` settled commits whose last receipt failed. */
@@ -397,7 +425,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const work = await planLine({ ...line, tip: base }, undefined, { cwd, jobs: jobs.jobs, base: null, others: null, lookback: config.lookback, window: config.lookback, isSettled: () => false, onProblem: () => {} })
       found.push(...plannedItems(work))
     }
-    const progress = await readProgress(found)
+    const { progress } = await readProgress(found)
     const failed = found.filter(item => itemStatus(item, progress, Date.now()) === 'failed')
     for (const item of failed) retryOnce.add(itemId(item))
     return failed
@@ -479,10 +507,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       const item = { job, key: `schedule:${slot}`, sha: head, noteOn: anchorIds.get(slot)!, trigger: { type: 'schedule' as const, slot }, branch: self.branch, commitTime: Date.parse(slot) / 1000, place: self }
       return { ...item, groups: groupsOf(item, message => warnOnce(message, message)) }
     })
-    const progress = await readProgress(items)
-    const due = items.filter(item => itemStatus(item, progress, Date.now()) === 'todo')
+    const read = await readProgress(items)
+    const due = items.filter(item => itemStatus(item, read.progress, Date.now()) === 'todo')
     for (const item of items) if (!due.includes(item)) slotsDone.set(job.id, (item.trigger as { slot: string }).slot)
-    if (due.length > 0) await dispatch(due)
+    if (due.length > 0) await dispatch(due, read)
   }
 
   /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */
@@ -582,8 +610,11 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       return loaded
     },
     async run() {
+      packsAtStart = await countPacks(app.repo.commonDir)
       await loadJobs()
       for (const path of await cleanupCheckouts(app.repo)) options.report({ type: 'warn', message: `removed checkout ${path}, left by a GitVan process that is gone` })
+      for (const message of await cleanupTempFiles(app.repo.commonDir)) options.report({ type: 'warn', message })
+      for (const message of await cleanupIndexLocks(app.repo)) options.report({ type: 'warn', message })
       if (refs.remote) {
         await startSync(refs.remote)
       } else {
@@ -607,6 +638,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       } finally {
         await closeSession()
       }
+      // `--once` has no idle time later: a backlog's packs are merged before it returns.
+      if (options.once && app.options.daemon.housekeeping) await compactOwnPacks()
       await app.callHook('daemon:close', closeReason)
     },
     async stop(signal) {

@@ -29,6 +29,8 @@ export interface PublisherOptions<T> {
   batch?: number
   /** ...or this many milliseconds after the first of them finished (default 200). */
   interval?: number
+  /** More runs are coming (a backlog): batches grow with it, waiting up to `BUSY_WAIT` ms. */
+  busy?: () => boolean
   /** The receipts of these runs are in Git. */
   onPublished: (runs: FinishedRun<T>[]) => void
   /** These runs' receipts were not published because the runner lost its lease: another runner does them. */
@@ -62,12 +64,21 @@ export interface Publisher<T> {
  * receipt is there), and it saves a ledger write per batch. Publishing goes on while runs go on: a slow run holds
  * back no receipt. While a remote is out of reach, finished runs wait here and are published once it answers.
  */
+/** The most receipts in one notes commit. */
+const MAX_BATCH = 4096
+/** While runs keep coming, the longest a finished run waits for its batch to fill. */
+const BUSY_WAIT = 2000
+
 export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
   const open = new Map<string, number>()
   const done = new Set<string>()
-  let waiting: FinishedRun<T>[] = []
+  const waiting: FinishedRun<T>[] = []
   let timer: NodeJS.Timeout | undefined
   let chain = Promise.resolve()
+  /** A publish waits in `chain` that has not started: it will take the runs added meanwhile. */
+  let queued = false
+  /** Receipts published since the runs last stopped coming. */
+  let burst = 0
 
   const settle = (claim: string, by: number) => {
     const left = (open.get(claim) ?? 0) - by
@@ -82,6 +93,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
       let away = false
       try {
         if (await options.runner.fenced(fence => options.store.publish(entries, fence))) {
+          burst = options.busy?.() ? burst + runs.length : 0
           for (const run of runs) settle(run.claim, 1)
           return options.onPublished(runs)
         }
@@ -109,19 +121,38 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     done.clear()
   }
 
+  /**
+   * How many finished runs make a batch. Each notes commit rewrites the fan-out trees it touches, all of them
+   * past a few hundred receipts, at a cost that grows with every note written so far: during a backlog, a batch
+   * waits for half of what the backlog published already, so the number of notes commits grows with the log of
+   * its length rather than its length. A quiet daemon publishes at once.
+   */
+  const due = () => Math.min(MAX_BATCH, Math.max(options.batch ?? 512, Math.floor(burst / 2)))
+
   function schedule(): void {
     if (timer || waiting.length === 0) return
-    timer = setTimeout(() => void flush(), options.interval ?? 200)
+    timer = setTimeout(() => void startPublish(), options.busy?.() ? BUSY_WAIT : options.interval ?? 200)
     timer.unref()
   }
 
-  function flush(): Promise<void> {
+  /** One publish at a time, taking what waits when it starts: while one is in Git's hands the next batch grows. */
+  function startPublish(): Promise<void> {
     clearTimeout(timer)
     timer = undefined
-    const runs = waiting
-    waiting = []
-    if (runs.length > 0) chain = chain.then(() => publish(runs))
+    if (waiting.length === 0 || queued) return chain
+    queued = true
+    chain = chain.then(() => {
+      queued = false
+      const runs = waiting.splice(0, MAX_BATCH)
+      if (waiting.length > 0) void startPublish()
+      return runs.length > 0 ? publish(runs) : undefined
+    })
     return chain
+  }
+
+  async function flush(): Promise<void> {
+    while (waiting.length > 0 || queued) await startPublish()
+    await chain
   }
 
   return {
@@ -136,7 +167,7 @@ export function createPublisher<T>(options: PublisherOptions<T>): Publisher<T> {
     },
     add(run) {
       waiting.push(run)
-      if (waiting.length >= (options.batch ?? 512)) void flush()
+      if (waiting.length >= due()) void startPublish()
       else schedule()
     },
     flush,

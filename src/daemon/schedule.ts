@@ -24,18 +24,6 @@ export function startSchedules(jobs: readonly DaemonJob[], onSlot: (job: DaemonJ
   return { stop: () => timers.forEach(timer => timer.stop()) }
 }
 
-/** Why `schedule` is not a cron expression, or `null`: checked when jobs load, so `--once` and `list` say it too. */
-export function scheduleProblem(job: DaemonJob): string | null {
-  const { schedule, timezone } = job.job.meta
-  if (!schedule) return null
-  try {
-    new Cron(schedule, { timezone: timezone ?? 'UTC', paused: true }).stop()
-    return null
-  } catch (error) {
-    return scheduleError(schedule, error).message
-  }
-}
-
 function scheduleError(schedule: string, error: unknown): Error {
   return new Error(`meta.schedule "${schedule}" is not a valid cron expression: ${(error as Error).message} (e.g. "0 3 * * *" for 03:00 daily)`)
 }

@@ -1,6 +1,7 @@
-import type { Job, JobDefinition } from '../types/job'
+import { Cron } from 'croner'
+import type { Job, JobDefinition, JobMeta } from '../types/job'
 import { isPlainObject } from '../utils/messages'
-import { type Rule, either, every, is, keyPath, object, optional, problem } from '../utils/rules'
+import { type Problem, type Rule, either, every, is, keyPath, object, optional, problem } from '../utils/rules'
 
 /** A job definition that breaks the rules: names the field and what was expected. */
 export class JobDefinitionError extends Error {
@@ -79,13 +80,13 @@ const concurrency = either(
 
 const fields = {
   kind: optional(is(value => value === 'atomic' || value === 'composite', '"atomic" or "composite"')),
-  meta: optional(object({
+  meta: optional(every(object({
     desc: optional(is(isString, 'a string')),
     schedule: optional(is(value => isString(value) && value.trim() !== '', 'a cron expression string')),
-    timezone: optional(is(isString, 'an IANA time zone like "Europe/Paris"')),
+    timezone: optional(is(value => isString(value) && isTimeZone(value), 'an IANA time zone like "Europe/Paris"')),
     tags: optional(is(isStringArray, 'an array of strings')),
     catchUp: optional(is(value => value === 'latest' || value === 'none' || isCount(value), '"latest", "none", or a whole number of slots')),
-  }, { expected: 'an object' })),
+  }, { expected: 'an object' }), cronSchedule)),
   on: optional(triggers),
   run: optional(fn),
   steps: optional(is(value => Array.isArray(value) && value.every(step => typeof step === 'function' || (isPlainObject(step) && isString(step.exec))), 'an array of exec specs like { exec: \'cli\', cmd: \'echo\' }, or functions of the earlier steps returning one')),
@@ -118,6 +119,27 @@ const jobRule = every(
   }),
   oneKind,
 )
+
+/** `meta.schedule` parses as croner reads it (in its time zone): a broken job everywhere, not only in the daemon. */
+function cronSchedule(value: unknown): Problem | undefined {
+  const { schedule, timezone } = value as JobMeta
+  if (schedule === undefined) return
+  try {
+    new Cron(schedule, { timezone: timezone ?? 'UTC', paused: true }).stop()
+  } catch (error) {
+    const why = (error as Error).message.replace(/^Cron\w*: /, '').replace(/\.$/, '')
+    return problem(`a valid cron expression (${why}), e.g. "0 3 * * *" for 03:00 daily`, schedule, ['schedule'])
+  }
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name })
+    return true
+  } catch {
+    return false
+  }
+}
 
 function regexProblem(source: string): string | undefined {
   try {

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { relative } from 'pathe'
 import { withGitVan } from '../context/use-gitvan'
 import { abortable } from '../exec/abortable'
 import { createDeadline } from '../exec/deadline'
@@ -11,8 +12,10 @@ import type { Job, JobEvent } from '../types/job'
 import type { ReceiptStatus } from '../types/receipt'
 import { linkSignals } from '../utils/abort'
 import { errorLine } from '../utils/messages'
+import { lineInStack } from '../utils/stack'
 import { isRunCancelled, isRunSkipped } from '../exec/outcome'
 import { createJobEvent } from './event'
+import { recordRun } from './run-records'
 import { runSteps } from './steps'
 
 /**
@@ -26,10 +29,16 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   const timeout = job.timeout ?? app.options.jobs.timeout
   const deadline = createDeadline(timeout)
   const linked = linkSignals([deadline.signal, options.signal])
+  let forgetRun: (() => Promise<void>) | undefined
   try {
     const { signal } = linked
     const event = createJobEvent(app, id, job, options, signal)
     const { ctx } = event
+    // So that the next daemon start can remove the git locks of a run killed mid-commit; not worth failing the run for.
+    forgetRun = await recordRun(app.repo, ctx.worktreeRoot).catch((error) => {
+      ctx.logger.warn(`could not record the run in ${app.repo.commonDir}/gitvan/runs (${errorLine(error)}): if it is killed, remove any index.lock it leaves by hand`)
+      return undefined
+    })
     const startedAt = new Date()
     const started = performance.now()
     const elapsed = () => Math.round(performance.now() - started)
@@ -47,7 +56,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       try {
         if (!(await withGitVan(ctx, () => job.if!(event)))) return receiptOf({ ok: true, durationMs: elapsed() }, 'skipped', 'if: the condition was false')
       } catch (error) {
-        return receiptOf(failure(ctx.runLog.redact(`if: the condition threw: ${errorLine(error)}`), elapsed()), 'error')
+        return receiptOf(failure(ctx.runLog.redact(`if: the condition threw: ${thrown(error, job, app.repo.root)}`), elapsed()), 'error')
       }
     }
 
@@ -60,7 +69,7 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
       result = { ...result, durationMs: elapsed() }
       if (!result.ok) status = result.meta?.status === 'timeout' ? 'timeout' : 'error'
     } catch (error) {
-      ;[status, reason, result] = outcomeOf(error, signal, deadline.signal, elapsed())
+      ;[status, reason, result] = outcomeOf(error, thrown(error, job, app.repo.root), signal, deadline.signal, elapsed())
       if (status === 'error' || status === 'timeout') {
         if (status === 'timeout') result = failure(`job ${id} timed out after ${timeout} ms`, elapsed())
         await app.callHook('job:error', event, error instanceof Error ? error : new Error(String(error)))
@@ -75,15 +84,23 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   } finally {
     deadline.clear()
     linked.dispose()
+    // A record left behind only makes a later start look at this worktree for a lock nobody holds.
+    await forgetRun?.().catch(() => {})
   }
 }
 
-/** How a thrown run ended: skipped by itself, cancelled by a newer run of its group, timed out, or failed. */
-function outcomeOf(error: unknown, signal: AbortSignal, deadline: AbortSignal, durationMs: number): [ReceiptStatus, string | undefined, ExecResult] {
+/** How a thrown run ended: skipped by itself, cancelled by a newer run of its group, timed out, or failed (`message`). */
+function outcomeOf(error: unknown, message: string, signal: AbortSignal, deadline: AbortSignal, durationMs: number): [ReceiptStatus, string | undefined, ExecResult] {
   if (isRunSkipped(error)) return ['skipped', error.message, { ok: true, durationMs }]
   if (isRunCancelled(signal.reason)) return ['cancelled', signal.reason.message, { ok: false, durationMs }]
   if (deadline.aborted) return ['timeout', undefined, failure('timed out', durationMs)]
-  return ['error', undefined, failure(error, durationMs)]
+  return ['error', undefined, failure(message, durationMs)]
+}
+
+/** What the job's code threw, as `jobs/x.ts:12: message` when its stack passes through the job's file. */
+function thrown(error: unknown, job: Job, root: string): string {
+  const line = job.file ? lineInStack(error, job.file) : undefined
+  return line ? `${relative(root, job.file!)}:${line}: ${errorLine(error)}` : errorLine(error)
 }
 
 async function perform(job: Job, event: JobEvent, signal: AbortSignal): Promise<ExecResult> {

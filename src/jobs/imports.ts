@@ -1,4 +1,4 @@
-import { createUnimport } from 'unimport'
+import { createUnimport, stringifyImports } from 'unimport'
 import type { Unimport } from 'unimport'
 import type { GitVanImport } from '../types/app'
 
@@ -9,7 +9,7 @@ const GITVAN_IMPORTS = {
 }
 
 export interface AutoImports {
-  /** Add the imports `code` uses without importing them. */
+  /** Add the imports `code` uses without importing them, on its first line: every line keeps its number. */
   inject: (code: string, file: string) => Promise<string>
   /** `declare global { const useGit: typeof import(...)['useGit'] ... }` for editors and tsc. */
   declarations: () => Promise<string>
@@ -30,7 +30,13 @@ export async function createAutoImports(options: { imports: GitVanImport[]; dirs
   return {
     unimport,
     async inject(code, file) {
-      return (await unimport.injectImports(code, file)).code
+      const { isCJSContext, matchedImports } = await unimport.detectImports(code)
+      const imports = matchedImports.filter(entry => entry.from !== file)
+      if (imports.length === 0) return code
+      // unimport's own injection adds lines above the code, so a stack trace or a load error would name the line
+      // after the right one (jiti keeps the lines it is given): the imports go on the first line (after a shebang).
+      const at = code.startsWith('#!') ? code.indexOf('\n') + 1 : 0
+      return `${code.slice(0, at)}${stringifyImports(imports, isCJSContext).replaceAll('\n', ' ')} ${code.slice(at)}`
     },
     async declarations() {
       return unimport.generateTypeDeclarations({ resolvePath: i => i.from.replace(/\.(m?ts|m?js)$/, '') })

@@ -7,6 +7,7 @@ import { isWithin } from '../utils/paths'
 import type { GitVanPackage } from '../utils/self'
 import type { AutoImports } from './imports'
 import { jobIdFromPath, listFiles } from './scan'
+import { createTranspiler } from './transpiler'
 
 export interface ModuleLoader {
   /** Import a project file (job, plugin, `js` step module) with auto-imports. */
@@ -41,7 +42,7 @@ const moduleCache = createRequire(import.meta.url).cache
 export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
   const injected = new Map<string, { hash: string; code: string }>()
   const ownRoot = dirname(options.entries.gitvan)
-  const transpiler = createJiti(join(options.root, '_'), { fsCache: options.cacheDir, moduleCache: false })
+  const transpile = createTranspiler(options.root, options.cacheDir)
   // moduleCache: the project's modules (and GitVan's, when aliased) load once and are shared, as in Node.
   const runtime = createJiti(join(options.root, '_'), {
     fsCache: false,
@@ -49,7 +50,7 @@ export function createModuleLoader(options: ModuleLoaderOptions): ModuleLoader {
     interopDefault: true,
     alias: options.entries,
     transform: transformOptions => ({
-      code: transpiler.transform({ ...transformOptions, source: (transformOptions.filename && injected.get(transformOptions.filename)?.code) ?? transformOptions.source }),
+      code: transpile({ ...transformOptions, source: (transformOptions.filename && injected.get(transformOptions.filename)?.code) ?? transformOptions.source }),
     }),
   })
   let sharedReady: Promise<void> | undefined

@@ -10,6 +10,7 @@ import { checkSteps } from './steps'
 import { JobSyntaxError, readStaticJobInfo } from './static'
 import type { StaticJobInfo } from './static'
 import { errorLine } from '../utils/messages'
+import { lineInStack } from '../utils/stack'
 
 /** A job file that cannot be loaded: the message starts with `file` or `file:line:col`. */
 export class JobLoadError extends Error {
@@ -71,15 +72,14 @@ export function createJobRegistry(options: JobRegistryOptions) {
 
   async function loadFile(job: JobFile): Promise<Job> {
     const loader = await options.loader()
-    let mod: { default?: unknown }
+    let mod: Record<PropertyKey, unknown>
     try {
       mod = await loader.import(job.file)
     } catch (error) {
       throw await describeLoadError(job.file, error)
     }
     try {
-      if (mod?.default === undefined) throw new JobDefinitionError('export default', '`export default defineJob({ ... })` is missing')
-      return checked(validateJob(mod.default as Job))
+      return { ...checked(validateJob(defaultExport(mod) as Job)), file: job.file }
     } catch (error) {
       throw new JobLoadError(`${display(job.file)}: ${(error as Error).message}`)
     }
@@ -112,15 +112,15 @@ export function createJobRegistry(options: JobRegistryOptions) {
   }
 
   async function describeLoadError(file: string, error: unknown): Promise<JobLoadError> {
-    if (error instanceof JobDefinitionError) return new JobLoadError(`${display(file)}: ${error.message}`)
+    // By name: the job may have its own copy of GitVan's modules (`gitvan` aliased to the sources, in tests).
+    if ((error as Error)?.name === 'JobDefinitionError') return new JobLoadError(`${display(file)}: ${(error as Error).message}`)
     try {
       readStaticJobInfo(await readFile(file, 'utf8'), display(file))
     } catch (error_) {
       if (error_ instanceof JobSyntaxError) return new JobLoadError(error_.message)
     }
-    const message = errorLine(error)
-    const at = (error as Error)?.stack?.match(new RegExp(`${escape(file)}:(\\d+):(\\d+)`))
-    return new JobLoadError(`${display(file)}${at ? `:${at[1]}:${at[2]}` : ''}: ${message}`)
+    const line = lineInStack(error, file)
+    return new JobLoadError(`${display(file)}${line ? `:${line}` : ''}: ${errorLine(error)}`)
   }
 
   return {
@@ -140,6 +140,14 @@ function fromMeta(kind: JobKind, meta: JobMeta): Omit<JobSummary, 'id' | 'file'>
   return { kind, desc: meta.desc, tags: meta.tags, schedule: meta.schedule, timezone: meta.timezone }
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/**
+ * The module's default export. jiti's interop makes `mod.default` the module itself when there is none, which
+ * `defineJob()`'s checks would then misread (an empty file lacks `run`, `export const job` is an unknown key).
+ */
+function defaultExport(mod: Record<PropertyKey, unknown>): unknown {
+  if (Object.hasOwn(mod, 'default')) return Object.getOwnPropertyDescriptor(mod, 'default')!.value
+  const names = Object.keys(mod)
+  const esm = Object.hasOwn(mod, '__esModule') || mod[Symbol.toStringTag] === 'Module'
+  const found = names.length === 0 ? 'the file exports nothing' : esm ? `it exports ${names.join(', ')} by name only` : 'module.exports is CommonJS, and job files are ES modules'
+  throw new JobDefinitionError('export default', `\`export default defineJob({ ... })\` is missing: ${found}`)
 }

@@ -49,6 +49,8 @@ export interface ReceiptStore {
   publish: (entries: ReceiptEntry[], fence: RefTxOp[]) => Promise<Receipt[] | null>
   /** The receipts on the ref (all, or those on `shas`), in the order they were appended within a commit. */
   read: (shas?: string[]) => Promise<ReceiptRead>
+  /** Whether the ref holds no receipt but this store's own since notes commit `tip` (as read by `read`). */
+  unchangedSince: (tip: string | null) => Promise<boolean>
   /** Bring the local receipts and logs up to date with the ref store (a fetch over a remote; nothing locally). */
   sync: () => Promise<void>
   /** The log each receipt names, in order. */
@@ -58,10 +60,18 @@ export interface ReceiptStore {
 }
 
 const MESSAGE = 'GitVan receipts'
+/** Notes commits of this store remembered with their parents: enough for the publishes between two reads. */
+const OWN_COMMITS = 64
 
 export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
   const { cwd, ref } = options
   const store = options.refs ?? refStoreOf(cwd)
+  // Notes commit -> parent, for the commits this store wrote: a reader asks whether anyone else wrote since.
+  const own = new Map<string, string | null>()
+  const remember = (commit: string, parent: string | null) => {
+    own.set(commit, parent)
+    if (own.size > OWN_COMMITS) own.delete(own.keys().next().value!)
+  }
   const written = async (entries: ReceiptEntry[]) => {
     const receipts = entries.map(entry => entry.receipt)
     for (const receipt of receipts) await options.onWritten?.(receipt)
@@ -88,9 +98,15 @@ export function createReceiptStore(options: ReceiptStoreOptions): ReceiptStore {
       const commits = refs.length > 0 ? await commitsOn(named, blobs, parents) : []
       const ops: RefTxOp[] = [...refs.map((name, i) => ({ ref: name, oldValue: parents[i] ?? null, newValue: commits[i]! })), ...fence]
       if (!(await store.transaction(ops))) return null
+      if (refs.length > 0) remember(commits[0]!, parents[0] ?? null)
       return written(named)
     },
     read: shas => readReceipts(cwd, ref, shas),
+    async unchangedSince(tip) {
+      let at = await readRef(cwd, ref)
+      while (at !== tip && at !== null && own.has(at)) at = own.get(at)!
+      return at === tip
+    },
     sync: () => store.sync([ref, LOGS_REF]),
     readLogs: receipts => readRunLogs(cwd, receipts),
     pruneLogs: before => pruneLogs(store, before),

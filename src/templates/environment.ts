@@ -10,6 +10,19 @@ import { TemplateLoader } from './loader'
 import { fromNunjucksError, STRING_TEMPLATE } from './nunjucks-error'
 import { checkData, checkDir, checkName, checkSource, validateOptions } from './validate'
 
+type GetTemplate = (name: unknown, eagerCompile?: unknown, ...rest: unknown[]) => unknown
+
+/**
+ * Nunjucks compiles an included (or imported) template only when it renders it, and then hands a syntax error to
+ * its callback on a later tick: even a synchronous render cannot catch it, and the process dies of it. Compiled
+ * when loaded, the template's syntax error goes back through the including template, which reports it.
+ */
+function compileOnLoad(env: nunjucks.Environment): void {
+  const getTemplate = (env.getTemplate as GetTemplate).bind(env)
+  // Includes pass `false`; a callback in its place is the short form of top-level renders, which compile anyway.
+  ;(env as { getTemplate: GetTemplate }).getTemplate = (name, eagerCompile, ...rest) => getTemplate(name, eagerCompile === false ? true : eagerCompile, ...rest)
+}
+
 /**
  * Nunjucks environment over the template dirs. Nunjucks is not a sandbox: a template can call anything reachable
  * from its data and globals, so templates are code and must be trusted like jobs.
@@ -26,6 +39,7 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
     // Keeps nunjucks' original error objects (with line, column and cause) for fromNunjucksError.
     dev: true,
   })
+  compileOnLoad(env)
   registerHelpers(env, options.now)
   for (const [name, value] of Object.entries(options.globals ?? {})) env.addGlobal(name, value)
 
@@ -53,7 +67,7 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
         throw new TemplateError(`Cannot write template output "${out}": it is a directory (give a file path)`)
       }
       const content = render(name, data)
-      await writeFileAtomic(target, content)
+      await writeFileAtomic(target, content, options.tempJournal)
       return { path: relative(root, target), bytes: Buffer.byteLength(content) }
     },
 

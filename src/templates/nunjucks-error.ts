@@ -14,6 +14,10 @@ const CHAIN_LINE = /^\s*(?:Template render error: )?\((.*)\)(?: \[Line \d+(?:, C
 const NOT_FOUND = /^template not found: (.*)$/
 const UNKNOWN_FILTER = /^filter not found: (.*)$/
 const UNDEFINED_OUTPUT = 'attempted to output null or undefined value'
+/** Parse errors at the end of the source: nunjucks gives them no position (there is no token left). */
+const AT_END = /end of file|got EOF/
+/** The name of the nunjucks parser function some messages start with (`parseIf: `): noise to a template's author. */
+const PARSER_FUNCTION = /^parse\w+: /
 
 interface NunjucksError extends Error {
   lineno?: number
@@ -40,9 +44,9 @@ export function fromNunjucksError(error: unknown, context: ErrorContext): Templa
   const { chain, text } = splitMessage(error.message)
   const inner = innermost(error)
   const runtimeCause = inner.cause instanceof Error ? inner.cause : undefined
-  const position = positionOf(inner)
   const innerPath = chain.at(-1)
   if (!innerPath) return new TemplateError(explain(text, context), { cause: error })
+  const position = positionOf(inner) ?? (AT_END.test(text) ? endOf(readSource(innerPath, context)) : undefined)
 
   const display = (path: string) => displayPath(path, context.root)
   const undefinedAt = runtimeCause || !position ? undefined : { path: innerPath, ...position }
@@ -64,7 +68,7 @@ function splitMessage(message: string): { chain: string[]; text: string } {
     if (!chain.includes(match[1]!)) chain.push(match[1]!)
   }
   const text = lines.slice(rest).map(line => line.trim()).filter(Boolean).join(' ')
-  return { chain, text: text.replace(/^(?:Template render error: )?(?:Template)?Error: /, '') }
+  return { chain, text: text.replace(/^(?:Template render error: )?(?:Template)?Error: /, '').replace(PARSER_FUNCTION, '') }
 }
 
 /** Reword nunjucks' terse messages to say what to do; `undefinedAt` locates an output of undefined. */
@@ -98,6 +102,13 @@ function positionOf(inner: NunjucksError): { line: number; column?: number } | u
   // from GitVan's filters (TemplateError) would point at an earlier call: they name the filter and value instead.
   if (inner.cause instanceof TemplateError) return undefined
   return { line: inner.lineno + 1, column: inner.colno === undefined ? undefined : inner.colno + 1 }
+}
+
+/** The position just after the last character of `source`. */
+function endOf(source: string | undefined): { line: number; column: number } | undefined {
+  if (source === undefined) return undefined
+  const lines = source.split('\n')
+  return { line: lines.length, column: lines.at(-1)!.length + 1 }
 }
 
 function undefinedMessage(expression: string | undefined): string {

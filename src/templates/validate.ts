@@ -7,7 +7,7 @@ import { BUILTIN_GLOBALS } from './filters'
 
 /** Refuse options that would only fail later, far from their cause. */
 export function validateOptions(options: TemplateEnvOptions): void {
-  const { root, dirs, now, globals } = options ?? {}
+  const { root, dirs, now, globals, tempJournal } = options ?? {}
   if (typeof root !== 'string' || !isAbsolute(root)) {
     throw new TemplateError(`createTemplateEnv: root must be an absolute path, got ${describeValue(root)} (pass the repository root)`)
   }
@@ -20,6 +20,9 @@ export function validateOptions(options: TemplateEnvOptions): void {
   dirs.forEach(dir => checkDir(dir, 'createTemplateEnv: dirs'))
   if (typeof now !== 'function') {
     throw new TemplateError(`createTemplateEnv: now must be a function returning a Date, got ${describeValue(now)} (pass () => new Date())`)
+  }
+  if (tempJournal !== undefined && (typeof tempJournal !== 'string' || !isAbsolute(tempJournal))) {
+    throw new TemplateError(`createTemplateEnv: tempJournal must be an absolute dir, got ${describeValue(tempJournal)} (leave it out, or pass <git common dir>/gitvan/tmp)`)
   }
   if (globals !== undefined) checkData(globals, 'createTemplateEnv: globals')
   const reserved = BUILTIN_GLOBALS.find(name => Object.hasOwn(globals ?? {}, name))

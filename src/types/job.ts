@@ -184,6 +184,8 @@ export interface JobDefinition<Payload = any> {
 export interface Job<Payload = any> extends JobDefinition<Payload> {
   kind: JobKind
   meta: JobMeta
+  /** The file it was loaded from (absolute): errors its code throws name their line in it. */
+  file?: string
 }
 
 /** A job file found by `scanJobs()`. */

@@ -17,6 +17,11 @@ export interface TemplateEnvOptions {
   now: () => Date
   /** Values available in every template (GitVan passes `git: { head, branch, ... }`). */
   globals?: TemplateData
+  /**
+   * Where `renderToFile` records its temp file while it exists, so that the next daemon start removes one a killed
+   * process left (GitVan's runs pass `<git common dir>/gitvan/tmp`).
+   */
+  tempJournal?: string
 }
 
 export interface RenderedFile {

@@ -48,9 +48,21 @@ describe('gitvan daemon --once exit codes', () => {
     sh(repo, 'tag', 'v1.1.0')
     const { code, stdout, stderr } = await gitvan(['daemon', '--once'], { cwd: repo, env: TEXT })
     expect(stdout).toContain(`release ${head.slice(0, 7)} (tag v1.1.0) ok`)
-    // consola renders `code` spans without their backticks.
-    expect(stdout + stderr).toContain('job bad is broken: jobs/bad.ts: run must be a function')
+    // consola's fancy reporter renders `code` spans without their backticks, its basic one (CI=true) keeps them.
+    expect((stdout + stderr).replaceAll('`', '')).toContain('job bad is broken: jobs/bad.ts: run must be a function')
     expect(stderr.trim().split('\n').at(-1)).toBe('gitvan: 1 job file(s) broken (bad): exit code 1 (--allow-failures exits 0)')
+    expect(code).toBe(1)
+  })
+
+  it('exits 1 for a schedule croner cannot read (a broken job, though schedules do not run under --once); the other jobs run', async () => {
+    const repo = createProject({ 'jobs/ok.ts': OK, 'jobs/nightly.ts': "export default defineJob({ meta: { schedule: '0 25 * * *' }, run: () => ({ ok: true }) })\n" })
+    const { code, stdout, stderr } = await gitvan(['daemon', '--once', '--json'], { cwd: repo })
+    const lines = stdout.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line))
+    expect(lines.filter(line => line.type === 'broken').map(({ job, message }) => ({ job, message }))).toEqual([
+      { job: 'nightly', message: 'jobs/nightly.ts: `meta.schedule` must be a valid cron expression (Invalid value for hour: 25), e.g. "0 3 * * *" for 03:00 daily' },
+    ])
+    expect(lines.filter(line => line.type === 'run').map(({ job, status }) => `${job} ${status}`)).toEqual(['ok ok', 'ok ok'])
+    expect(stderr.trim()).toBe('gitvan: 1 job file(s) broken (nightly): exit code 1 (--allow-failures exits 0)')
     expect(code).toBe(1)
   })
 

@@ -35,7 +35,7 @@ export default defineJob({ on: { commit: { message: '^slow' } }, timeout: 60000,
       return report.runners[0]?.running.includes(`slow ${slow}`) ? report : undefined
     }, { watch: [daemon], interval: 300 })
     expect(status).toMatchObject({ running: true, runners: [{ live: true, owner: start.runner, claimed: 1 }] })
-    expect(Date.now() - status.runners[0].lastReport).toBeLessThan(60_000)
+    expect(Date.now() - status.runners[0].reportedAt).toBeLessThan(60_000)
     const text = (await gitvan(['status'], { cwd: repo })).stdout
     expect(text).toContain(`running  ${start.runner}`)
     expect(text).toContain(`running: slow ${slow.slice(0, 7)}`)

@@ -69,11 +69,36 @@ describe('loadGitVanConfig', () => {
     await expect(loadGitVanConfig({ cwd: other })).rejects.toThrow('`llm.timeout` must be a number of milliseconds from 1 to 2147483647, got 1000000000000')
   })
 
-  it('a config with a syntax error is one line naming the file', async () => {
+  it('a config with a syntax error is one line naming the file, line and column', async () => {
     const cwd = createRepo()
-    writeFileSync(join(cwd, 'gitvan.config.ts'), 'export default {\n')
+    writeFileSync(join(cwd, 'gitvan.config.ts'), 'export default {\n  daemon: {\n    lookback: 5,,\n  },\n}\n')
     const error: Error = await loadGitVanConfig({ cwd }).then(() => new Error('loaded'), error_ => error_ as Error)
-    expect(error.message).toMatch(/^Cannot load gitvan\.config\.ts in /)
-    expect(error.message).not.toContain('\n')
+    expect(error.message).toBe(`Cannot load ${join(cwd, 'gitvan.config.ts')}:3:16: ParseError: Unexpected token`)
+  })
+
+  it('an error the config throws names its line', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), 'const base = {}\n\nexport default { daemon: { lookback: base.daemon.lookback } }\n')
+    await expect(loadGitVanConfig({ cwd })).rejects.toThrow(new RegExp(`^Cannot load ${join(cwd, 'gitvan.config.mjs')}:3: Cannot read properties of undefined \\(reading 'lookback'\\)$`))
+  })
+
+  it('a wrong value names the file that sets it: .gitvanrc or package.json, not the config file', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, 'gitvan.config.mjs'), 'export default { jobsDir: "jobs" }\n')
+    writeFileSync(join(cwd, '.gitvanrc'), '# local settings\n\ndaemon.lookback=abc\ndaemon.lokback=5\n')
+    await expect(loadGitVanConfig({ cwd })).rejects.toThrow(`Invalid config in ${join(cwd, '.gitvanrc')}: \`daemon.lookback\` must be an integer >= 1, got "abc"`)
+    writeFileSync(join(cwd, '.gitvanrc'), 'daemon.lokback=5\n')
+    writeFileSync(join(cwd, 'package.json'), JSON.stringify({ gitvan: { daemon: { grace: -1 } } }))
+    await expect(loadGitVanConfig({ cwd })).rejects.toThrow(`Invalid config in ${join(cwd, 'package.json')}: \`daemon.grace\` must be an integer >= 0, got -1`)
+    writeFileSync(join(cwd, 'package.json'), '{}')
+    const { unknownKeys, sourceOf } = await loadGitVanConfig({ cwd })
+    expect(unknownKeys.map(key => [key, sourceOf(key)])).toEqual([['daemon.lokback', join(cwd, '.gitvanrc')]])
+    expect(sourceOf('jobsDir')).toBe(join(cwd, 'gitvan.config.mjs'))
+  })
+
+  it('a .gitvanrc line that is not key=value is an error naming the file and line, not skipped', async () => {
+    const cwd = createRepo()
+    writeFileSync(join(cwd, '.gitvanrc'), 'daemon.lookback=5\ndaemon.grace: 3000\n')
+    await expect(loadGitVanConfig({ cwd })).rejects.toThrow(`Invalid config in ${join(cwd, '.gitvanrc')}:2: "daemon.grace: 3000" is not a key=value line (e.g. daemon.lookback=5; # starts a comment)`)
   })
 })

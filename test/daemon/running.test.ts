@@ -9,6 +9,18 @@ import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
 const FAST = 'export default { daemon: { pollInterval: 300 }, locks: { ttl: 5000 } }\n'
 const runsOf = (events: Record<string, any>[]) => events.filter(event => event.type === 'run')
 
+/** FAST, plus a `daemon:tick` hook that appends when each tick started to `<repo>/.git/ticks`. */
+function tickingConfig(repo: string): string {
+  const log = JSON.stringify(join(repo, '.git', 'ticks'))
+  return `import { appendFileSync } from 'node:fs'\nexport default { daemon: { pollInterval: 300 }, locks: { ttl: 5000 }, hooks: { 'daemon:tick': ({ at }) => appendFileSync(${log}, at.getTime() + '\\n') } }\n`
+}
+
+/** Wait until the daemon finished a tick that started after `since` (ms): it has looked at what came before. */
+async function tickAfter(daemon: ReturnType<typeof startDaemon>, repo: string, since: number): Promise<void> {
+  const log = join(repo, '.git', 'ticks')
+  await daemon.until(() => existsSync(log) && readFileSync(log, 'utf8').split('\n').some(line => Number(line) > since))
+}
+
 describe('a running daemon', () => {
   it('reacts to new commits, survives gc and pack-refs, reports status, log, locks and worktrees', async () => {
     const repo = createProject({ 'gitvan.config.mjs': FAST, 'jobs/all.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' })
@@ -66,9 +78,10 @@ describe('a running daemon', () => {
 
   it('an empty repository that gets its first commit', async () => {
     const repo = createRepo({ commit: false })
-    writeFiles(repo, { 'gitvan.config.mjs': FAST, 'jobs/all.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' })
+    writeFiles(repo, { 'gitvan.config.mjs': tickingConfig(repo), 'jobs/all.ts': 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n' })
     const daemon = startDaemon(repo)
-    await new Promise(resolve => setTimeout(resolve, 1000))
+    // A whole tick over the repository without a commit, and the daemon still there.
+    await tickAfter(daemon, repo, 0)
     expect(daemon.child.exitCode).toBeNull()
     const first = commitFiles(repo, {}, 'first commit')
     await daemon.until(events => runsOf(events).some(run => run.sha === first))
@@ -83,9 +96,10 @@ describe('a running daemon', () => {
     })
     const wt = join(tempDir(), 'feature-wt')
     sh(repo, 'worktree', 'add', '-q', '-b', 'feature', wt)
+    writeFiles(repo, { 'gitvan.config.mjs': tickingConfig(repo) })
     const current = startDaemon(repo, ['--worktrees', 'current'])
     const skipped = commitFiles(wt, { f: '1' }, 'on feature, before')
-    await new Promise(resolve => setTimeout(resolve, 1200))
+    await tickAfter(current, repo, Date.now())
     expect(await current.stop()).toBe(0)
     expect(runsOf(current.events).some(run => run.sha === skipped)).toBe(false)
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
@@ -139,6 +140,16 @@ describe('runCli: failures', () => {
     expect(result.stderr).toHaveLength(1024)
     expect(result.meta).toMatchObject({ truncated: { stderr: true } })
     expect(result.error).toBe(`${JSON.stringify(NODE)} exited with code 1: second | third | last`)
+  })
+
+  it('keeps the error line when advice follows it, as git prints it for a lock file left by a killed git', async () => {
+    const root = tempDir()
+    execFileSync('git', ['init', '-q'], { cwd: root })
+    writeFileSync(join(root, 'a.txt'), 'a\n')
+    writeFileSync(join(root, '.git/index.lock'), '')
+    const result = await run({ cmd: 'git', args: ['add', 'a.txt'] }, { root })
+    // git's advice after the error varies between versions; the error line is what says why.
+    expect(result.error!.startsWith(`"git" exited with code 128: fatal: Unable to create '${join(root, '.git/index.lock')}': File exists. | … | `)).toBe(true)
   })
 
   it('passes every chunk of output to onOutput as it arrives, beyond maxOutput', async () => {

@@ -8,6 +8,11 @@ describe('defineJob', () => {
     expect(defineJob({ run: () => {} }).meta).toEqual({})
   })
 
+  it('accepts cron expressions croner reads, in the given time zone', () => {
+    expect(defineJob({ run() {}, meta: { schedule: '0 0 3 * * *', timezone: 'Europe/Paris' } }).meta.schedule).toBe('0 0 3 * * *')
+    expect(defineJob({ run() {}, meta: { schedule: '@daily' } }).meta.schedule).toBe('@daily')
+  })
+
   it.each([
     [{}, '`run` must be a function, or `steps` an array'],
     [{ run: 1 }, '`run` must be a function'],
@@ -16,6 +21,9 @@ describe('defineJob', () => {
     [{ steps: [{ cmd: 'x' }] }, '`steps` must be an array of exec specs'],
     [{ run() {}, meta: { desc: 3 } }, '`meta.desc` must be a string'],
     [{ run() {}, meta: { schedule: '' } }, '`meta.schedule` must be a cron expression string'],
+    [{ run() {}, meta: { schedule: 'not a cron' } }, '`meta.schedule` must be a valid cron expression (invalid configuration format (\'not a cron\'), exactly five, six, or seven space separated parts are required), e.g. "0 3 * * *" for 03:00 daily'],
+    [{ run() {}, meta: { schedule: '61 * * * *' } }, '`meta.schedule` must be a valid cron expression (Invalid value for minute: 61)'],
+    [{ run() {}, meta: { schedule: '0 3 * * *', timezone: 'Mars/Olympus' } }, '`meta.timezone` must be an IANA time zone like "Europe/Paris"'],
     [{ run() {}, meta: { tags: 'a' } }, '`meta.tags` must be an array of strings'],
     [{ run() {}, on: { push: true } }, '`on.push` must be one of on.commit, on.tag, on.branch'],
     [{ run() {}, on: { commit: { branch: 'main' } } }, '`on.commit.branch` must be one of branches, branchesIgnore, paths, pathsIgnore, message, author, type, scope, merge'],

@@ -54,6 +54,22 @@ export default defineJob({ meta: { desc: name }, on: { tag: 'v*' }, steps: [{ ex
     expect(stderr).toContain('gitvan: broken job syntax: jobs/syntax.ts:2:')
   })
 
+  it('a schedule croner cannot read makes the job broken, read statically or loaded', async () => {
+    const repo = createProject({
+      'jobs/good.ts': "export default defineJob({ meta: { schedule: '0 3 * * *' }, run() {} })\n",
+      'jobs/cron.ts': "export default defineJob({ meta: { schedule: '61 * * * *' }, run() {} })\n",
+      'jobs/zone.ts': "const zone = 'Mars/' + 'Olympus'\nexport default defineJob({ meta: { schedule: '0 3 * * *', timezone: zone }, run() {} })\n",
+    })
+    const { code, stdout, stderr } = await gitvan(['list', '--json'], { cwd: repo })
+    expect(code).toBe(1)
+    expect(JSON.parse(stdout).map((r: any) => [r.id, r.broken ?? 'ok'])).toEqual([
+      ['cron', 'jobs/cron.ts: `meta.schedule` must be a valid cron expression (Invalid value for minute: 61), e.g. "0 3 * * *" for 03:00 daily'],
+      ['good', 'ok'],
+      ['zone', 'jobs/zone.ts: `meta.timezone` must be an IANA time zone like "Europe/Paris"'],
+    ])
+    expect(stderr).toContain('gitvan: broken job cron: jobs/cron.ts: `meta.schedule` must be a valid cron expression')
+  })
+
   it('a step of an unknown exec type, or missing a field its type needs, breaks its job: in list (literal or loaded) and run', async () => {
     const repo = createProject({
       'jobs/unknown.ts': "export default defineJob({ steps: [{ exec: 'cli', cmd: 'true' }, { exec: 'shell', cmd: 'true' }] })\n",

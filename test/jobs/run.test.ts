@@ -38,9 +38,10 @@ describe('gitvan run', () => {
     const repo = createProject({ 'jobs/fail.ts': 'export default defineJob({ run() { throw new Error("boom\\nsecond line") } })\n' })
     const first = await gitvan(['run', 'fail'], { cwd: repo })
     expect(first.code).toBe(1)
-    expect(first.stdout).toContain('fail failed: boom')
+    // The error names the line of the job file it was thrown from (issue 10).
+    expect(first.stdout).toContain('fail failed: jobs/fail.ts:1: boom')
     await gitvan(['run', 'fail'], { cwd: repo })
-    expect(receipts(repo).map(r => [r.job, r.ok, r.status, r.error])).toEqual([['fail', false, 'error', 'boom'], ['fail', false, 'error', 'boom']])
+    expect(receipts(repo).map(r => [r.job, r.ok, r.status, r.error])).toEqual([['fail', false, 'error', 'jobs/fail.ts:1: boom'], ['fail', false, 'error', 'jobs/fail.ts:1: boom']])
   })
 
   it('now() is the commit time, or GITVAN_NOW', async () => {
@@ -89,6 +90,19 @@ describe('gitvan run', () => {
     const head = await gitvan(['run', 'read', '--json'], { cwd: repo })
     expect(JSON.parse(head.stdout).result.stdout).toBe('two')
     expect(sh(repo, 'worktree', 'list', '--porcelain').split('\n').filter(line => line.startsWith('worktree '))).toEqual([`worktree ${repo}`])
+  })
+
+  it('a job that skips itself says skipped and why, in gitvan run and in the daemon\'s text, and exits 0', async () => {
+    const repo = createProject({ 'jobs/quiet.ts': "export default defineJob({ on: { commit: true }, run() { useJob().skip('nothing to publish') } })\n" })
+    const run = await gitvan(['run', 'quiet'], { cwd: repo })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('quiet skipped (nothing to publish) in ')
+    expect(receipts(repo)).toMatchObject([{ status: 'skipped', reason: 'nothing to publish' }])
+    // consola prints only warnings and worse under a test runner (VITEST is inherited): as users see it.
+    const daemon = await gitvan(['daemon', '--once'], { cwd: repo, env: { VITEST: undefined, NODE_ENV: undefined, TEST: undefined } })
+    expect(daemon.code).toBe(0)
+    expect(`${daemon.stdout}${daemon.stderr}`).toMatch(/quiet [0-9a-f]{7} skipped \(nothing to publish\) \d+ms/)
+    expect(`${daemon.stdout}${daemon.stderr}`).not.toContain('✖')
   })
 
   it('unknown id: did you mean', async () => {

@@ -14,7 +14,7 @@ afterEach(async () => {
 })
 
 describe('a schedule on three machines sharing one remote', () => {
-  it('a minute schedule across 3 slots runs 3 times in all, one clock 3 s ahead', async () => {
+  it('a schedule every 10 s across 3 slots: each slot runs once in all, one clock 3 s ahead', async () => {
     const root = tempDir()
     createBareRepo(root, 'project.git')
     const server = await startGitDaemon(root)
@@ -23,16 +23,17 @@ describe('a schedule on three machines sharing one remote', () => {
     const effects = join(tempDir(), 'effects.log')
     const job = [
       `import { appendFileSync } from 'node:fs'`,
-      `export default defineJob({ meta: { schedule: '* * * * *' }, run({ trigger }) { appendFileSync(${JSON.stringify(effects)}, \`tick \${trigger.slot} \${process.pid}\\n\`); return { ok: true } } })`,
+      `export default defineJob({ meta: { schedule: '*/10 * * * * *' }, run({ trigger }) { appendFileSync(${JSON.stringify(effects)}, \`tick \${trigger.slot} \${process.pid}\\n\`); return { ok: true } } })`,
       '',
     ].join('\n')
     createProject(tempDir(), url, { 'jobs/tick.ts': job }, { locks: { ttl: 10_000 }, daemon: { pollInterval: 200 } }, ready)
     const runners = [0, 1, 2].map(i => startRunner(cloneMachine(url, tempDir()), i === 2 ? { env: fakeTime('+3s') } : {}))
     await waitFor('every runner to finish its first tick', () => runners.every(runner => existsSync(join(ready, `ready-${runner.pid}`))), { timeout: 60_000, watch: runners })
 
-    // Three minute boundaries pass (up to 3 minutes): every runner's timer fires each slot by its own clock, the
-    // skewed one 3 s before the others, which then find the slot claimed or its receipt on the remote.
-    await waitFor('3 slots run', () => sideEffects(effects).size >= 3, { timeout: 200_000, interval: 500, watch: runners })
+    // Three slots pass (about 30 s; the semantics are those of a minute cron, without the wait): every runner's
+    // timer fires each slot by its own clock, the skewed one 3 s before the others, which then find the slot
+    // claimed or its receipt on the remote.
+    await waitFor('3 slots run', () => sideEffects(effects).size >= 3, { timeout: 120_000, interval: 200, watch: runners })
     for (const runner of runners) runner.signal('SIGTERM')
     const exits = await Promise.all(runners.map(runner => waitExit(runner, 60_000)))
     expect(exits, runners.map(describeDaemon).join('\n')).toEqual(runners.map(() => ({ code: 0, signal: null })))
@@ -41,9 +42,10 @@ describe('a schedule on three machines sharing one remote', () => {
     git(checker, ['init', '-q'])
     const receipts = remoteReceipts(checker, url).filter(receipt => receipt.job === 'tick')
     const ran = sideEffects(effects)
-    // 3 slots, 3 runs in all, 3 receipts: one per slot, whichever machine ran it.
-    expect([...ran.values()].flat()).toHaveLength(3)
-    expect(receipts.filter(receipt => receipt.ok)).toHaveLength(3)
+    // One run and one receipt per slot, whichever machine ran it (a fourth slot may come before the stop).
+    expect(ran.size).toBeGreaterThanOrEqual(3)
+    expect([...ran.values()].flat()).toHaveLength(ran.size)
+    expect(receipts.filter(receipt => receipt.ok)).toHaveLength(ran.size)
     expect(new Set(receipts.map(receipt => receipt.trigger.slot as string))).toEqual(new Set([...ran.keys()].map(key => key.split(' ')[1])))
-  }, 300_000)
+  }, 180_000)
 })

@@ -109,6 +109,7 @@ describe('createTemplateEnv: bad options and arguments', () => {
     ['an empty dir', { dirs: ['templates', ''] }, 'createTemplateEnv: dirs: a template dir must be a non-empty path, got ""'],
     ['a missing clock', { now: undefined }, 'createTemplateEnv: now must be a function returning a Date, got undefined'],
     ['globals that are not an object', { globals: [1] }, 'createTemplateEnv: globals must be an object of variables, got an array'],
+    ['a relative temp journal', { tempJournal: 'tmp' }, 'createTemplateEnv: tempJournal must be an absolute dir, got "tmp" (leave it out, or pass <git common dir>/gitvan/tmp)'],
     ['a global named now', { globals: { now: 1 } }, "createTemplateEnv: globals.now is reserved for GitVan's deterministic now()"],
   ])('refuses %s', (_, override, message) => {
     const options = { root, dirs: ['templates'], now: () => NOW, ...override }

@@ -32,7 +32,20 @@ describe('template errors', () => {
   it('reports syntax errors in source strings as <string>', () => {
     const { templates } = setup()
     expectTemplateError(() => templates.renderString('{{ "a" }'), /^<string>:1:8: expected variable end$/)
-    expectTemplateError(() => templates.renderString('{% if x %}'), /^<string>: parseIf: expected elif, else, or endif, got end of file$/)
+    expectTemplateError(() => templates.renderString('{% if x %}'), /^<string>:1:11: expected elif, else, or endif, got end of file$/)
+  })
+
+  it('places a syntax error at the end of the file where the file ends too early', () => {
+    const { templates } = setup({ 'templates/open.njk': 'Hi\n{% for x in xs %}\n{{ x }}\n' })
+    const error = expectTemplateError(() => templates.render('open.njk', { xs: [] }), /^templates\/open\.njk:4:1: unexpected end of file$/)
+    expect([error.line, error.column]).toEqual([4, 1])
+  })
+
+  it('reports a syntax error in an included template where it is, through the including one, and the process goes on', () => {
+    const { templates } = setup({ 'templates/page.njk': 'page\n{% include "nav.njk" %}\n', 'templates/nav.njk': 'nav\n{{ items }\n' })
+    // Nunjucks used to throw this on a later tick, out of reach of any catch: vitest fails the file on such errors.
+    expectTemplateError(() => templates.render('page.njk', { items: [] }), /^templates\/nav\.njk:2:10: expected variable end \(via templates\/page\.njk\)$/)
+    expectTemplateError(() => templates.render('page.njk', { items: [] }), /^templates\/nav\.njk:2:10: expected variable end/)
   })
 
   it('names the undefined variable, its template and place', () => {

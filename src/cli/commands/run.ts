@@ -35,7 +35,9 @@ export default defineGitVanCommand({
           if (output.stdout) process.stdout.write(withNewline(output.stdout))
           if (output.stderr) process.stderr.write(withNewline(output.stderr))
         }
-        const status = result.ok ? 'ok' : `failed: ${result.error ?? 'no reason given'}`
+        const status = receipt?.status === 'skipped' || receipt?.status === 'cancelled'
+          ? `${receipt.status}${receipt.reason ? ` (${receipt.reason})` : ''}`
+          : result.ok ? 'ok' : `failed: ${result.error ?? 'no reason given'}`
         const where = receipt ? `receipt on ${receipt.sha.slice(0, 7)} (${app.options.receipts.ref})` : 'no receipt: the repository has no commit yet'
         console.log(`${args.id} ${status} in ${result.durationMs} ms${result.artifact ? `, wrote ${result.artifact}` : ''}; ${where}`)
       }

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import { llmFor } from '../../llm/for-context'
 import type { ExecHandler, LlmExecSpec } from '../../types/exec'
 import type { LLMCallOptions } from '../../types/llm'
-import { writeFileAtomic } from '../../utils/fs'
+import { tempFilesJournal, writeFileAtomic } from '../../utils/fs'
 import { resolveInside } from '../../utils/paths'
 import { templateEnvFor } from './tmpl'
 
@@ -20,7 +20,7 @@ export const llmExec: ExecHandler<LlmExecSpec> = async (spec, { ctx, signal }) =
   const options: LLMCallOptions = { ...call, system: spec.system, signal, ...(Object.keys(extra).length > 0 ? { options: extra } : {}) }
   const llm = llmFor(ctx, { provider: spec.provider, model: spec.model, cache: spec.cache })
   const response = spec.json ? await llm.json(prompt, spec.json, options) : await llm.generate(prompt, options)
-  if (out) await writeFileAtomic(out, response.text)
+  if (out) await writeFileAtomic(out, response.text, tempFilesJournal(ctx.app.repo.commonDir))
   return {
     ok: true,
     stdout: response.text,

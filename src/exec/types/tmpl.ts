@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { createTemplateEnv } from '../../templates'
+import { tempFilesJournal } from '../../utils/fs'
 import type { TemplateEnv } from '../../types/templates'
 import type { GitVanContext } from '../../types/context'
 import type { ExecHandler, TmplExecSpec } from '../../types/exec'
@@ -15,6 +16,7 @@ export function templateEnvFor(ctx: GitVanContext): TemplateEnv {
     autoescape: ctx.config.templates.autoescape,
     now: ctx.now,
     globals: { git: { head: ctx.head, branch: ctx.branch, worktree: ctx.worktree.id, root: ctx.worktreeRoot } },
+    tempJournal: tempFilesJournal(ctx.app.repo.commonDir),
   })
 }
 

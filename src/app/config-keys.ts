@@ -1,9 +1,9 @@
-import { consola } from 'consola'
 import { knownConfigPaths } from '../config/schema'
 import type { InstalledGitVanPlugin } from '../types/plugin'
 import { suggest } from '../utils/suggest'
+import { lazyLogger } from '../utils/logger'
 
-const logger = consola.withTag('gitvan:config')
+const logger = lazyLogger('gitvan:config')
 // Once per process and key: `gitvan dev` creates the app again on every config change.
 const warned = new Set<string>()
 

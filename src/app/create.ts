@@ -39,7 +39,10 @@ const CONFIG_OWNER = 'gitvan.config'
  */
 export async function createGitVan(options: CreateGitVanOptions = {}): Promise<GitVanApp & { jobs: ReturnType<typeof createJobRegistry> }> {
   const repo = await resolveRepo(resolve(options.cwd ?? process.cwd()))
-  const { config, configFile, unknownKeys, sourceOf } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides })
+  // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
+  // the repository (shared by its worktrees).
+  const cacheDir = join(repo.commonDir, 'gitvan/cache')
+  const { config, configFile, unknownKeys, sourceOf } = await loadGitVanConfig({ cwd: repo.root, configFile: options.configFile, overrides: options.overrides, cacheDir: join(cacheDir, 'jiti') })
   const configName = configFile ? relative(repo.root, configFile) : 'the config'
   const pkg = gitvanPackage()
   const hooks = createGitVanHooks()
@@ -59,12 +62,11 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     createModuleLoader({
       root: repo.root,
       entries: pkg.entries,
-      autoImports: await createAutoImports({ imports, dirs: importsDirs }),
+      autoImports: () => createAutoImports({ imports, dirs: importsDirs, cacheDir: join(cacheDir, 'imports') }),
+      importsDirs,
       sharedDirs: [...importsDirs, pluginsDir],
       jobsDirs,
-      // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
-      // the repository (shared by its worktrees).
-      cacheDir: join(repo.commonDir, 'gitvan/cache/jiti'),
+      cacheDir: join(cacheDir, 'jiti'),
     })
 
   const jobs = createJobRegistry({
@@ -73,6 +75,7 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
     loader: () => (loader ??= createLoader()),
     execTypes,
     onScanned: async list => hooks.callHook('jobs:scanned', list),
+    staticCacheDir: join(cacheDir, 'static'),
   })
 
   const app: GitVanApp & { jobs: typeof jobs } = {
@@ -102,11 +105,9 @@ export async function createGitVan(options: CreateGitVanOptions = {}): Promise<G
       return { ...run, receipt }
     },
     importModule: async file => (await (loader ??= createLoader())).import(file),
-    reloadModules: async () => {
-      const current = loader
-      loader = undefined
-      ;(await current)?.invalidate()
+    reloadModules: async (files) => {
       jobs.invalidate()
+      return (await loader)?.invalidate(files) ?? 'all'
     },
     addExecType: (name, handler, owner = currentOwner() ?? 'app.addExecType()') => registerExecType(execTypes, name, handler, owner),
     addLLMProvider: (provider) => {

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { runGitVanCli } from './index'
+import { printVersionIfAsked } from './version'
 
-await runGitVanCli()
+if (!printVersionIfAsked(process.argv.slice(2))) await (await import('./index')).runGitVanCli()

@@ -2,6 +2,7 @@ import { defineCommand, runCommand, showUsage } from 'citty'
 import type { ArgsDef, CommandDef } from 'citty'
 import { errorLine } from '../utils/messages'
 import { gitvanPackage } from '../utils/self'
+import { printVersionIfAsked } from './version'
 
 type LazyCommand = () => Promise<CommandDef<any>>
 
@@ -35,10 +36,7 @@ export const main = defineCommand({
 
 /** Run the CLI: one-line errors, exit code 1 on failure (`DEBUG=gitvan` prints stacks). */
 export async function runGitVanCli(rawArgs: string[] = process.argv.slice(2)): Promise<void> {
-  if (rawArgs.length === 1 && ['--version', '-v'].includes(rawArgs[0]!)) {
-    console.log(gitvanPackage().version)
-    return
-  }
+  if (printVersionIfAsked(rawArgs)) return
   if (rawArgs.length === 0 || rawArgs.some(arg => arg === '--help' || arg === '-h')) {
     const [command, parent] = await resolveForUsage(rawArgs)
     await showUsage(command, parent)

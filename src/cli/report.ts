@@ -1,8 +1,8 @@
-import { consola } from 'consola'
 import { relative } from 'pathe'
 import type { DevEvent } from '../dev/session'
+import { lazyLogger } from '../utils/logger'
 
-const logger = consola.withTag('gitvan')
+const logger = lazyLogger('gitvan')
 
 /**
  * How `gitvan daemon` and `gitvan dev` print events: JSON lines with `--json`, else text; paths relative to `root`.

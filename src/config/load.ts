@@ -1,9 +1,14 @@
 import { existsSync } from 'node:fs'
-import { loadConfig } from 'c12'
+import type { ResolvedConfig } from 'c12'
+import type { Jiti } from 'jiti'
+import { join } from 'pathe'
 import type { GitVanConfig, ResolvedGitVanConfig } from '../types/config'
+import { loadJiti } from '../utils/jiti'
 import { gitvanPackage } from '../utils/self'
 import { configDefaults } from './defaults'
 import { mergeConfig } from './merge'
+import { CONFIG_EXTENSIONS, readPlainConfig } from './plain'
+import type { PlainConfig } from './plain'
 import { ConfigError, validateConfig } from './schema'
 import { RC_FILE, checkRcFile, configSourceOf, loadFailure } from './sources'
 
@@ -14,6 +19,8 @@ export interface LoadConfigOptions {
   overrides?: GitVanConfig
   /** Explicit config file instead of `gitvan.config.*`. */
   configFile?: string
+  /** Where jiti keeps the transpiled config (jiti's default place without it). */
+  cacheDir?: string
 }
 
 export interface LoadedConfig {
@@ -31,9 +38,12 @@ export interface LoadedConfig {
  * the `gitvan` key of package.json, then `configDefaults`. Arrays replace, objects merge.
  */
 export async function loadGitVanConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
-  let result
+  const jiti = configJiti(options)
+  const loaded = new Map<string, unknown>()
+  let result: ResolvedConfig<GitVanConfig>
   try {
-    result = await loadConfig<GitVanConfig>(c12Options(options))
+    const plain = options.configFile === undefined ? await readPlainConfig(options.cwd, jiti, loaded) : undefined
+    result = plain ? asC12Would(plain, options) : await (await import('c12')).loadConfig<GitVanConfig>({ ...c12Options(options), jiti: handing(jiti, loaded) })
   } catch (error) {
     throw loadFailure(error, options.cwd, options.configFile)
   }
@@ -65,4 +75,36 @@ export function c12Options(options: LoadConfigOptions) {
     // `import { defineGitVanConfig } from 'gitvan'` means the running GitVan, installed or not.
     jitiOptions: { alias: gitvanPackage().entries },
   }
+}
+
+/** The jiti c12 would make for the config (see `c12Options`), loaded without c12, its cache where `cacheDir` says. */
+function configJiti(options: LoadConfigOptions): Jiti {
+  return loadJiti().createJiti(join(options.cwd, 'gitvan.config'), {
+    interopDefault: true,
+    moduleCache: false,
+    extensions: CONFIG_EXTENSIONS,
+    alias: gitvanPackage().entries,
+    ...(options.cacheDir ? { fsCache: options.cacheDir } : {}),
+  })
+}
+
+/**
+ * What c12 gives for a lone config file: the overrides over it and the defaults under both, with its layers (the
+ * overrides, then the file) for `configSourceOf`.
+ */
+function asC12Would(plain: PlainConfig, options: LoadConfigOptions): ResolvedConfig<GitVanConfig> {
+  const { overrides } = options
+  return {
+    config: mergeConfig(mergeConfig(overrides ?? {}, plain.config), configDefaults as GitVanConfig),
+    configFile: plain.configFile,
+    cwd: options.cwd,
+    layers: [...(overrides ? [{ config: overrides }] : []), ...(plain.configFile ? [{ config: plain.config, configFile: 'gitvan.config', cwd: options.cwd }] : [])],
+  }
+}
+
+/** `jiti`, except that a file read already gives back its value: c12 does not evaluate the config a second time. */
+function handing(jiti: Jiti, loaded: Map<string, unknown>): Jiti {
+  return Object.assign(Object.create(jiti), {
+    import: async (id: string, options?: object) => (loaded.has(id) ? loaded.get(id) : jiti.import(id, options)),
+  }) as Jiti
 }

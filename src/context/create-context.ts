@@ -1,3 +1,4 @@
+import type { ConsolaInstance } from 'consola'
 import type { GitVanApp } from '../types/app'
 import { hostName } from '../utils/host'
 import type { ResolvedGitVanConfig } from '../types/config'
@@ -24,7 +25,8 @@ export interface CreateContextOptions {
   env?: Record<string, string>
 }
 
-const logger = createRunLogger()
+/** One logger for every run, made when a run first uses it (it loads consola). */
+let logger: ConsolaInstance | undefined
 
 /**
  * Build the context of one run. `now()` is deterministic: `GITVAN_NOW` (ISO date) wins, then the
@@ -53,7 +55,9 @@ export function createGitVanContext(options: CreateContextOptions): GitVanContex
     now: options.now ?? createClock(options.commitTime),
     worktree: { id: worktree.id, branch: worktree.branch },
     config,
-    logger,
+    get logger() {
+      return (logger ??= createRunLogger())
+    },
     runLog: createRunLog({ maxBytes: config.logs.maxBytes, secrets: secretValues(config) }),
     app,
     jobChain: options.jobChain ?? [],

@@ -1,8 +1,8 @@
 import { formatWithOptions } from 'node:util'
-import { consola } from 'consola'
 import type { ConsolaInstance, ConsolaReporter } from 'consola'
 import type { GitVanContext } from '../types/context'
 import type { RunLogStream } from '../types/log'
+import { loadConsola } from '../utils/logger'
 import { tryUseGitVan } from './use-gitvan'
 
 // The patch is process-wide, and a second copy of this module (loaded through jiti) must not patch again.
@@ -45,6 +45,7 @@ export function routeConsole(): void {
  * One instance for all runs: the daemon creates thousands of contexts whose jobs never log.
  */
 export function createRunLogger(): ConsolaInstance {
+  const { consola } = loadConsola()
   const reporter: ConsolaReporter = {
     log(logObj, ctx) {
       const run = tryUseGitVan()

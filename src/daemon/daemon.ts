@@ -392,10 +392,17 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const granted = result.granted.map(id => byId.get(id)!)
     for (const item of granted) inFlight.set(itemId(item), { item, claim, session: current })
     current.publisher.track(claim, granted.length)
-    // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
-    // Read them again only when some runner but this one published since they were read for planning.
-    await app.receipts.sync()
-    const fresh = await app.receipts.unchangedSince(read.tip) ? read.progress : (await readProgress(granted)).progress
+    let fresh: Map<string, ItemProgress>
+    try {
+      // Receipts published before the claim was granted are in the store now: over a remote, fetch them first.
+      // Read them again only when some runner but this one published since they were read for planning.
+      await app.receipts.sync()
+      fresh = await app.receipts.unchangedSince(read.tip) ? read.progress : (await readProgress(granted)).progress
+    } catch (error) {
+      // Unread, they cannot run (the remote went away, say): the claim lets go of them and a later tick plans them.
+      for (const item of granted) forget({ item, claim, session: current })
+      throw error
+    }
     const now = Date.now()
     const runnable = granted.filter((item) => {
       const status = itemStatus(item, fresh, now)

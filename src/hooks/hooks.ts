@@ -1,4 +1,3 @@
-import { consola } from 'consola'
 import { createHooks } from 'hookable'
 import type { Hookable } from 'hookable'
 import type { GitVanHooks } from '../types/hooks'
@@ -7,8 +6,9 @@ import { errorLine } from '../utils/messages'
 import { describeValue } from '../utils/describe'
 import { is, recordOf } from '../utils/rules'
 import { currentOwner, runAsOwner } from './owner'
+import { lazyLogger } from '../utils/logger'
 
-const logger = consola.withTag('gitvan:hooks')
+const logger = lazyLogger('gitvan:hooks')
 
 /** GitVan's own hook names, to catch typos in its namespaces (plugins' hooks live in their own). */
 const GITVAN_HOOK_NAMES = [

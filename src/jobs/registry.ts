@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { relative } from 'pathe'
 import type { ExecHandler } from '../types/exec'
 import type { Job, JobFile, JobKind, JobMeta, JobTriggers } from '../types/job'
@@ -7,8 +7,9 @@ import { JobDefinitionError, validateJob } from './define'
 import type { ModuleLoader } from './loader'
 import { scanJobs } from './scan'
 import { checkSteps } from './steps'
-import { JobSyntaxError, readStaticJobInfo } from './static'
+import { createStaticRead, loadStaticReader } from './static-cache'
 import type { StaticJobInfo } from './static'
+import { JobSyntaxError } from './syntax-error'
 import { errorLine } from '../utils/messages'
 import { lineInStack } from '../utils/stack'
 
@@ -44,11 +45,14 @@ export interface JobRegistryOptions {
   execTypes: ReadonlyMap<string, { handler: ExecHandler }>
   /** Called with the scanned list, which it may change in place (the `jobs:scanned` hook). */
   onScanned: (jobs: JobFile[]) => Promise<void>
+  /** Where what `summarize` reads statically is remembered, by source. */
+  staticCacheDir?: string
 }
 
 export function createJobRegistry(options: JobRegistryOptions) {
   let files: JobFile[] | undefined
   const display = (file: string) => relative(options.root, file)
+  const readStatic = createStaticRead(options.staticCacheDir)
 
   async function scan(): Promise<JobFile[]> {
     const found = await scanJobs(options.dirs())
@@ -89,7 +93,7 @@ export function createJobRegistry(options: JobRegistryOptions) {
   async function summarize(job: JobFile): Promise<JobSummary> {
     const base = { id: job.id, file: display(job.file) }
     try {
-      const info = readStaticJobInfo(await readFile(job.file, 'utf8'), display(job.file))
+      const info = await readStatic(readFileSync(job.file, 'utf8'), display(job.file))
       const definition = info ? checkStatic(job, info) : await loadFile(job)
       return { ...base, ...fromMeta(definition.kind, definition.meta), ...(definition.on ? { on: definition.on } : {}) }
     } catch (error) {
@@ -115,7 +119,8 @@ export function createJobRegistry(options: JobRegistryOptions) {
     // By name: the job may have its own copy of GitVan's modules (`gitvan` aliased to the sources, in tests).
     if ((error as Error)?.name === 'JobDefinitionError') return new JobLoadError(`${display(file)}: ${(error as Error).message}`)
     try {
-      readStaticJobInfo(await readFile(file, 'utf8'), display(file))
+      const { readStaticJobInfo } = await loadStaticReader()
+      readStaticJobInfo(readFileSync(file, 'utf8'), display(file))
     } catch (error_) {
       if (error_ instanceof JobSyntaxError) return new JobLoadError(error_.message)
     }

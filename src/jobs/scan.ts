@@ -56,9 +56,15 @@ export async function listFiles(dir: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw error
   }
+  // One `relative` per folder, not per file: listing a jobs dir is on every command's path.
+  const folders = new Map<string, string>()
+  const folderOf = (parent: string) => folders.get(parent) ?? folders.set(parent, relative(dir, parent)).get(parent)!
   return entries
     .filter(entry => entry.isFile())
-    .map(entry => relative(dir, join(entry.parentPath, entry.name)))
+    .map((entry) => {
+      const folder = folderOf(entry.parentPath)
+      return folder ? `${folder}/${entry.name}` : entry.name
+    })
     .filter(path => !path.split('/').some(segment => segment === 'node_modules' || segment.startsWith('.')))
     .sort()
 }

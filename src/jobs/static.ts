@@ -1,6 +1,7 @@
 import { parseSync } from 'oxc-parser'
 import type { ExecSpec } from '../types/exec'
 import type { JobKind, JobMeta, JobTriggers } from '../types/job'
+import { JobSyntaxError } from './syntax-error'
 
 /** What `gitvan list` needs, read from the source without running it. */
 export interface StaticJobInfo {
@@ -12,14 +13,6 @@ export interface StaticJobInfo {
   steps?: ExecSpec[]
   /** Whether the definition has `run` (code, not read): enough to check it like `defineJob()` does. */
   has: { run: boolean }
-}
-
-/** A job file that does not parse: where and why. */
-export class JobSyntaxError extends Error {
-  override name = 'JobSyntaxError'
-  constructor(readonly file: string, readonly line: number, readonly column: number, reason: string) {
-    super(`${file}:${line}:${column}: ${reason}`)
-  }
 }
 
 const DYNAMIC = Symbol('dynamic')

@@ -1,11 +1,11 @@
 import { accessSync, constants, mkdirSync } from 'node:fs'
-import { consola } from 'consola'
-import { createJiti } from 'jiti'
 import type { TransformOptions } from 'jiti'
 import { join } from 'pathe'
+import { loadJiti } from '../utils/jiti'
+import { lazyLogger } from '../utils/logger'
 import { errorLine } from '../utils/messages'
 
-export const cacheLogger = consola.withTag('gitvan:cache')
+export const cacheLogger = lazyLogger('gitvan:cache')
 /** Cache dirs reported in this process: `gitvan dev` makes a new loader on every reload, and says it once. */
 const reported = new Set<string>()
 
@@ -14,6 +14,7 @@ const reported = new Set<string>()
  * dir), then without: the cache only saves time, and a job must not break for it. Said once, with the dir and why.
  */
 export function createTranspiler(root: string, cacheDir: string): (options: TransformOptions) => string {
+  const { createJiti } = loadJiti()
   const uncached = createJiti(join(root, '_'), { fsCache: false, moduleCache: false })
   let cached = cacheUsable(cacheDir) ? createJiti(join(root, '_'), { fsCache: cacheDir, moduleCache: false }) : undefined
   return (options) => {

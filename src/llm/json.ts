@@ -1,7 +1,10 @@
 import type { Schema, SchemaDraft } from '@cfworker/json-schema'
-import { Validator } from '@cfworker/json-schema'
 import type { JSONSchema } from '../types/llm'
+import { lazyRequire } from '../utils/lazy-require'
 import { errorLine } from '../utils/messages'
+
+/** Only a call with a JSON schema needs the validator. */
+const loadValidator = lazyRequire<typeof import('@cfworker/json-schema')>('@cfworker/json-schema')
 
 export type JSONAnswer =
   | { ok: true; value: unknown }
@@ -25,7 +28,7 @@ export function parseJSONAnswer(text: string, schema: JSONSchema): JSONAnswer {
   let result
   try {
     // Short-circuit: stop at the first failure; its innermost error comes last.
-    result = new Validator(schema as Schema, draftOf(schema), true).validate(value)
+    result = new (loadValidator().Validator)(schema as Schema, draftOf(schema), true).validate(value)
   } catch (error) {
     // The validator lists every known schema on further lines.
     return { ok: false, problem: 'bad-schema', reason: errorLine(error) }

@@ -1,4 +1,4 @@
-import { consola } from 'consola'
+import { lazyLogger } from '../utils/logger'
 
 /** The LLM layer's logger; messages never carry the API key (see redact.ts). */
-export const llmLogger = consola.withTag('gitvan:llm')
+export const llmLogger = lazyLogger('gitvan:llm')

@@ -22,6 +22,8 @@ export const CLAIMS_REF = `${LEASE_PREFIX}claims`
 const ATTEMPTS = 50
 /** How often a runner alone in the ledger still looks for dead runners' leases to delete. */
 const SWEEP_EVERY = 10_000
+/** The fewest items a claim takes while other runners share the work: every claim is one ledger write. */
+const MIN_SHARE = 8
 const lastSweep = new WeakMap<Runner, number>()
 
 export interface Claim {
@@ -100,14 +102,17 @@ export async function claimWork(repo: string | RefStore, runner: Runner, request
     await store.sync([LEASE_PREFIX])
     const { id, ledger } = await readLedger(cwd)
     // Other runners' leases matter when they hold claims; else they are only swept for dead ones now and then.
+    // Other runners' leases matter when they hold claims or could share the work asked for; else they are only
+    // swept for dead ones now and then.
     const others = Object.values(ledger.claims).some(claim => claim.runner !== runner.ref)
     const sweep = Date.now() - (lastSweep.get(runner) ?? 0) >= SWEEP_EVERY
-    const runners = others || sweep || attempt > 0 ? await listRunners(cwd) : []
+    const runners = others || sweep || attempt > 0 || requests.length > 0 ? await listRunners(cwd) : []
     if (runners.length > 0 || sweep) lastSweep.set(runner, Date.now())
     const judged = judgeClaims(ledger, runners, runner.ref, liveness)
     // Released claims (their work is published) no longer hold anything.
     judged.live = judged.live.filter(([claim]) => !release.includes(claim))
-    const plan = planClaim(judged, runner.ref, requests)
+    const sharing = 1 + runners.filter(record => record.ref !== runner.ref && !judged.why.has(record.ref)).length
+    const plan = planClaim(judged, runner.ref, requests, sharing)
     const claimId = plan.granted.length > 0 ? `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}` : null
     const releasing = release.filter(claim => claim in ledger.claims)
     if (!claimId && judged.dead.length === 0 && releasing.length === 0) return { claim: null, granted: [], held: plan.held, reclaimed: [] }
@@ -183,14 +188,22 @@ function judgeClaims(ledger: ClaimsLedger, runners: LeaseRecord[], self: string,
   return { dead, deadRunners, why, live }
 }
 
-/** Pure: which requests can be granted, given the live claims. */
-export function planClaim(judged: Pick<JudgedClaims, 'live'>, self: string, requests: ClaimRequest[]) {
+/**
+ * Pure: which requests can be granted, given the live claims and how many live runners share the work (this one
+ * included). Alone, a runner takes all it may. With others it takes its share of the free items, free / runners
+ * (at least `MIN_SHARE`), and leaves the rest to whoever claims next, itself included once its share is done:
+ * guided self-scheduling, so a runner that fetched first does not take a whole push while the others idle, and
+ * claims shrink as the work runs out.
+ */
+export function planClaim(judged: Pick<JudgedClaims, 'live'>, self: string, requests: ClaimRequest[], sharing = 1) {
   const owner = new Map<string, string>()
   const groupHolders = new Map<string, Set<string>>()
   for (const [, claim] of judged.live) {
     for (const item of claim.items) owner.set(item, claim.runner)
     for (const group of claim.groups) groupHolders.set(group, (groupHolders.get(group) ?? new Set()).add(claim.runner))
   }
+  const free = requests.filter(request => !owner.has(request.item)).length
+  const share = sharing > 1 ? Math.max(MIN_SHARE, Math.ceil(free / sharing)) : Infinity
   const granted: string[] = []
   const groups = new Set<string>()
   const held = new Map<string, string>()
@@ -208,6 +221,7 @@ export function planClaim(judged: Pick<JudgedClaims, 'live'>, self: string, requ
       held.set(request.item, [...groupHolders.get(busy.name)!].find(runner => runner !== self)!)
       continue
     }
+    if (granted.length >= share) continue
     granted.push(request.item)
     owner.set(request.item, self)
     for (const group of request.groups ?? []) {

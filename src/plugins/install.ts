@@ -1,4 +1,3 @@
-import { consola } from 'consola'
 import { defu } from 'defu'
 import { registerHooks } from '../hooks/hooks'
 import { describeValue } from '../utils/describe'
@@ -11,8 +10,9 @@ import type { GitVanPlugin, InstalledGitVanPlugin } from '../types/plugin'
 import { rangeProblem, satisfiesRange } from './compat'
 import { PluginError } from './error'
 import type { PluginSource } from './sources'
+import { lazyLogger } from '../utils/logger'
 
-const logger = consola.withTag('gitvan:plugins')
+const logger = lazyLogger('gitvan:plugins')
 
 /**
  * Install plugins in order, each once by name: check it, merge its options, register its hooks, run its setup

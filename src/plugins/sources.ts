@@ -1,10 +1,10 @@
 import { existsSync, statSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createJiti } from 'jiti'
 import { join, relative, resolve } from 'pathe'
 import { jobIdFromPath, listFiles } from '../jobs/scan'
 import { describeValue } from '../utils/describe'
 import { isPlainObject } from '../utils/messages'
+import { loadJiti } from '../utils/jiti'
 import { isPathSpecifier } from '../utils/paths'
 import type { GitVanApp } from '../types/app'
 import { PluginError } from './error'
@@ -65,7 +65,7 @@ function resolvePlugin(root: string, specifier: string): string {
     if (!file) throw new Error(`Cannot find ${base}: check the path (relative to ${root})`)
     return file
   }
-  const url = createJiti(join(root, '_')).esmResolve(specifier, { try: true, parentURL: pathToFileURL(join(root, '_')) })
+  const url = loadJiti().createJiti(join(root, '_')).esmResolve(specifier, { try: true, parentURL: pathToFileURL(join(root, '_')) })
   if (!url) throw new Error(`Cannot find package "${specifier}" from ${root}: run \`npm install ${specifier}\` there`)
   return url.startsWith('file:') ? fileURLToPath(url) : url
 }

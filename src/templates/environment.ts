@@ -1,13 +1,14 @@
 import { existsSync, statSync } from 'node:fs'
-import nunjucks from 'nunjucks'
+import type { Environment } from 'nunjucks'
 import { relative, resolve } from 'pathe'
 import type { RenderedFile, TemplateData, TemplateEnv, TemplateEnvOptions } from '../types/templates'
 import { writeFileAtomic } from '../utils/fs'
 import { resolveInside } from '../utils/paths'
 import { TemplateError } from './error'
 import { registerHelpers } from './filters'
-import { TemplateLoader } from './loader'
+import { createTemplateLoader } from './loader'
 import { fromNunjucksError, STRING_TEMPLATE } from './nunjucks-error'
+import { loadNunjucks } from './nunjucks'
 import { checkData, checkDir, checkName, checkSource, validateOptions } from './validate'
 
 type GetTemplate = (name: unknown, eagerCompile?: unknown, ...rest: unknown[]) => unknown
@@ -17,7 +18,7 @@ type GetTemplate = (name: unknown, eagerCompile?: unknown, ...rest: unknown[]) =
  * its callback on a later tick: even a synchronous render cannot catch it, and the process dies of it. Compiled
  * when loaded, the template's syntax error goes back through the including template, which reports it.
  */
-function compileOnLoad(env: nunjucks.Environment): void {
+function compileOnLoad(env: Environment): void {
   const getTemplate = (env.getTemplate as GetTemplate).bind(env)
   // Includes pass `false`; a callback in its place is the short form of top-level renders, which compile anyway.
   ;(env as { getTemplate: GetTemplate }).getTemplate = (name, eagerCompile, ...rest) => getTemplate(name, eagerCompile === false ? true : eagerCompile, ...rest)
@@ -32,8 +33,8 @@ export function createTemplateEnv(options: TemplateEnvOptions): TemplateEnv {
   validateOptions(options)
   const root = resolve(options.root)
   // Dirs that do not exist are skipped by the loader; dirs may be outside the root (a plugin's package).
-  const loader = new TemplateLoader(options.dirs.map(dir => resolve(root, dir)))
-  const env = new nunjucks.Environment(loader, {
+  const loader = createTemplateLoader(options.dirs.map(dir => resolve(root, dir)))
+  const env = new (loadNunjucks().Environment)(loader, {
     autoescape: options.autoescape ?? false,
     throwOnUndefined: true,
     // Keeps nunjucks' original error objects (with line, column and cause) for fromNunjucksError.

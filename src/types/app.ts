@@ -54,8 +54,12 @@ export interface GitVanApp {
   readonly refs: RefStore
   /** Run a job now and append its receipt (and log). */
   runJob: (id: string, options?: RunJobOptions) => Promise<JobRun>
-  /** Drop every loaded project module and rescan auto-imports: the next load reads the files again (`gitvan dev`). */
-  reloadModules: () => Promise<void>
+  /**
+   * `files` changed (`gitvan dev`): drop the loaded project modules they change (them and the modules importing
+   * them; every module when the auto-imports changed) and rescan jobs: the next load reads those files again.
+   * Without `files`, every project module is dropped. Returns the dropped files, or `'all'`.
+   */
+  reloadModules: (files?: readonly string[]) => Promise<ReadonlySet<string> | 'all'>
   /** Import a project file with auto-imports (jobs, plugins, `js` step modules). */
   importModule: <T = unknown>(file: string) => Promise<T>
   /** `owner` defaults to the plugin (or config hook) doing the call: duplicate names are errors naming both. */

@@ -43,6 +43,36 @@ describe('gitvan dev', () => {
     expect(await dev.stop()).toBe(0)
   }, 90_000)
 
+  it('a job written again as soon as it was reloaded ends with its last version (chokidar reports one change per 50 ms)', async () => {
+    const repo = createProject({ 'gitvan.config.mjs': FAST, '.gitignore': 'out/\n.gitvan/\n', 'jobs/say.ts': job("'v0'") })
+    const dev = startDaemon(repo, [], 'dev')
+    const reloads = () => dev.events.filter(event => event.type === 'reload').length
+    await dev.until(events => events.some(event => event.type === 'run'))
+    for (let version = 1; version <= 5; version++) {
+      const before = reloads()
+      writeFileSync(join(repo, 'jobs/say.ts'), job(`'v${version}'`))
+      while (reloads() === before) {
+        if (dev.child.exitCode !== null) throw new Error(dev.stderr())
+        await new Promise(resolve => setTimeout(resolve, 2))
+      }
+    }
+    const sha = commitFiles(repo, { a: '1' }, 'after the rewrites')
+    await dev.until(() => existsSync(join(repo, 'out', sha)))
+    expect(readFileSync(join(repo, 'out', sha), 'utf8')).toBe('v5')
+    expect(await dev.stop()).toBe(0)
+  }, 90_000)
+
+  it('a changed local plugin restarts the app with its new code, not the one loaded before', async () => {
+    const plugin = (version: string) => `import { writeFileSync } from 'node:fs'\nexport default defineGitVanPlugin({ meta: { name: 'p' }, setup(_options, app) { app.hook('dev:reload', () => writeFileSync('out.txt', '${version}')) } })\n`
+    const repo = createProject({ 'gitvan.config.mjs': FAST, '.gitignore': 'out.txt\n.gitvan/\n', 'plugins/p.ts': plugin('v1'), 'jobs/a.ts': 'export default defineJob({ run: () => {} })\n' })
+    const dev = startDaemon(repo, [], 'dev')
+    await dev.until(events => events.some(event => event.type === 'start'))
+    writeFileSync(join(repo, 'plugins/p.ts'), plugin('v2'))
+    await dev.until(events => events.some(event => event.type === 'reload' && event.config === true))
+    expect(readFileSync(join(repo, 'out.txt'), 'utf8')).toBe('v2')
+    expect(await dev.stop()).toBe(0)
+  }, 60_000)
+
   it('text mode: each reload names the files that changed, relative to the root; branch runs name their branch', async () => {
     const repo = createProject({
       'gitvan.config.mjs': FAST,

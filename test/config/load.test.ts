@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { configDefaults, loadGitVanConfig } from '../../src/config'
@@ -41,6 +41,32 @@ describe('loadGitVanConfig', () => {
     writeFileSync(join(cwd, 'gitvan.config.mjs'), 'export default { jobsDir: "file" }\n')
     const { config } = await loadGitVanConfig({ cwd, overrides: { daemon: { concurrency: 9 } } })
     expect([config.jobsDir, config.templatesDir, config.daemon.lookback, config.daemon.concurrency]).toEqual(['file', 'rc-t', 1, 9])
+  })
+
+  it('a lone config file (read without c12) and one with c12 features give what c12 gives; the file runs once', async () => {
+    // Each config file counts its evaluations.
+    const project = (body: string) => {
+      const cwd = createRepo()
+      writeFileSync(join(cwd, 'gitvan.config.mjs'), `import { appendFileSync } from 'node:fs'\nappendFileSync(${JSON.stringify(join(cwd, 'evaluated.log'))}, 'x')\nexport default ${body}\n`)
+      return cwd
+    }
+    const env = process.env.NODE_ENV
+    process.env.NODE_ENV = 'staging'
+    try {
+      const lone = project('() => ({ jobsDir: "fn", daemon: { concurrency: 2 } })')
+      const plain = (await loadGitVanConfig({ cwd: lone, overrides: { daemon: { concurrency: 9 } } })).config
+      expect([plain.jobsDir, plain.daemon.concurrency, plain.daemon.lookback]).toEqual(['fn', 9, configDefaults.daemon.lookback])
+      expect(readFileSync(join(lone, 'evaluated.log'), 'utf8')).toBe('x')
+
+      const layered = project('{ extends: "./base.config.mjs", jobsDir: "ext", $staging: { jobsDir: "staged" }, $meta: { name: "x" } }')
+      writeFileSync(join(layered, 'base.config.mjs'), 'export default { templatesDir: "base-t", daemon: { lookback: 3 } }\n')
+      const extended = (await loadGitVanConfig({ cwd: layered })).config as Record<string, unknown> & typeof plain
+      expect([extended.jobsDir, extended.templatesDir, extended.daemon.lookback, extended.extends, extended.$meta]).toEqual(['staged', 'base-t', 3, undefined, undefined])
+      // c12 finished what was read without it: the file was not evaluated a second time.
+      expect(readFileSync(join(layered, 'evaluated.log'), 'utf8')).toBe('x')
+    } finally {
+      process.env.NODE_ENV = env
+    }
   })
 
   it.each([

@@ -71,6 +71,20 @@ describe('what a claim may take', () => {
     expect(planClaim({ live: [claim('me', ['a 1'], ['job:a@h:/r'])] }, 'me', [{ item: 'a 2', groups: [g] }]).granted).toEqual(['a 2'])
   })
 
+  it('shared with other live runners, a claim takes its share of the free items (at least 8), leaving the rest unheld', () => {
+    const requests = Array.from({ length: 100 }, (_, i) => ({ item: `a ${i}` }))
+    expect(planClaim({ live: [] }, 'me', requests).granted).toHaveLength(100)
+    const first = planClaim({ live: [] }, 'me', requests, 3)
+    expect(first.granted).toEqual(requests.slice(0, 34).map(request => request.item))
+    expect(first.held.size).toBe(0)
+    // The next runner shares what is still free: 66 items among 3 runners.
+    const second = planClaim({ live: [claim('other', first.granted)] }, 'me', requests, 3)
+    expect(second.granted).toEqual(requests.slice(34, 56).map(request => request.item))
+    expect(second.held.size).toBe(34)
+    // Near the end, claims do not shrink below 8 items.
+    expect(planClaim({ live: [] }, 'me', requests.slice(0, 10), 3).granted).toHaveLength(8)
+  })
+
   it('an item this runner holds already is neither granted again nor held', () => {
     const plan = planClaim({ live: [claim('me', ['a 1'])] }, 'me', [{ item: 'a 1' }])
     expect(plan.granted).toEqual([])

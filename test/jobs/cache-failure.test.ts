@@ -30,13 +30,13 @@ const jobs = {
 /** A project with both jobs and a loader whose transpile cache is `cacheDir`; the jobs' results. */
 async function loadAndRun(cacheDir: string, root = tempDir()): Promise<unknown[]> {
   writeFiles(root, jobs)
-  const loader = createModuleLoader({ root, entries: gitvanPackage().entries, autoImports: await createAutoImports({ imports: [], dirs: [] }), sharedDirs: [], jobsDirs: [join(root, 'jobs')], cacheDir })
+  const loader = createModuleLoader({ root, entries: gitvanPackage().entries, autoImports: () => createAutoImports({ imports: [], dirs: [] }), importsDirs: [], sharedDirs: [], jobsDirs: [join(root, 'jobs')], cacheDir })
   const results = []
   for (const file of Object.keys(jobs)) {
     const job = (await loader.import<{ default: Job }>(join(root, file))).default
     results.push(await job.run!({} as never))
   }
-  loader.invalidate()
+  await loader.invalidate()
   return results
 }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks'
 import { defineGitVanCommand } from '../command'
-import { consola } from 'consola'
 import type { DevSession } from '../../dev/session'
+import { loadConsola } from '../../utils/logger'
 import { errorLine } from '../../utils/messages'
 import { createReporter } from '../report'
 import { commonArgs, jobSummaries, loadApp } from '../shared'
@@ -36,6 +36,8 @@ export default defineGitVanCommand({
       const started = performance.now()
       await session.close()
       await app.close()
+      // The new app must not find the old one's modules (a changed local plugin, the jobs) in the module cache.
+      await app.reloadModules()
       app = await loadApp(args)
       await start()
       await app.callHook('dev:reload', { files, config: true })
@@ -53,7 +55,7 @@ export default defineGitVanCommand({
       onUpdate: () => enqueue(() => restart(app.configFile ? [app.configFile] : [])),
     })
     if (ui) report({ type: 'ui', url: ui.url })
-    if (!args.json) consola.withTag('gitvan').info('watching jobs, composables, templates, plugins and the config; Ctrl-C to stop')
+    if (!args.json) loadConsola().consola.withTag('gitvan').info('watching jobs, composables, templates, plugins and the config; Ctrl-C to stop')
     await new Promise<void>((resolve) => {
       let signals = 0
       const onSignal = () => {

@@ -6,6 +6,8 @@ export default defineBuildConfig({
     'src/kit',
     'src/cli/index',
     'src/cli/bin',
+    // The job worker is started by file (`new Worker(...)`): an entry of its own.
+    'src/daemon/pool/worker',
     // The web page's assets, served as they are (see src/server/assets.ts).
     { builder: 'copy', input: 'src/ui', outDir: 'dist/ui', pattern: ['*.js', '*.css', '*.svg'] },
   ],

@@ -29,6 +29,8 @@ export default async function benchDaemon(): Promise<void> {
     ['backlog', backlogs],
     ['refs', refs],
     ['memory', cli => memory(cli)],
+    // Job code in the daemon's thread: what the job workers add.
+    ['memory-none', cli => memory(cli, {}, 'none')],
     // The same with glibc's malloc told to keep fewer arenas and give freed memory back: what is left is the daemon's.
     ['memory', cli => memory(cli, { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '65536' })],
   ]
@@ -213,6 +215,11 @@ async function backlogs(cli: string[]): Promise<void> {
       const { gitvan, floor } = result
       console.log(`daemon --once, ${size} commits, ${jobs} job(s): ${(gitvan.ms / 1000).toFixed(2)} s (${Math.round(size / (gitvan.ms / 1000))} commits/s), peak RSS ${gitvan.rssMiB.toFixed(0)} MiB, .git +${(gitvan.added / 1024 / 1024).toFixed(1)} MiB`)
       console.log(`  floor (git log + one fast-import of the notes): ${(floor.ms / 1000).toFixed(2)} s -> x${(gitvan.ms / floor.ms).toFixed(1)}; peak RSS ${floor.rssMiB.toFixed(0)} MiB -> x${(gitvan.rssMiB / floor.rssMiB).toFixed(1)}; .git +${(floor.added / 1024 / 1024).toFixed(1)} MiB -> x${(gitvan.added / floor.added).toFixed(1)}`)
+      if (size === 5000 && jobs === 1) {
+        // What job workers cost: the same backlog with job code in the daemon's thread.
+        const { gitvan: inThread } = backlog(cli, size, jobs, 'none')
+        console.log(`  jobs.isolation none: ${(inThread.ms / 1000).toFixed(2)} s (${Math.round(size / (inThread.ms / 1000))} commits/s) -> workers x${(gitvan.ms / inThread.ms).toFixed(2)}; peak RSS ${inThread.rssMiB.toFixed(0)} MiB`)
+      }
     }
     const [from, to] = LARGE ? [5000, 50_000] : [BACKLOGS[0]!, BACKLOGS.at(-1)!]
     const [a, b] = [figures.get(from)!, figures.get(to)!]
@@ -220,11 +227,14 @@ async function backlogs(cli: string[]): Promise<void> {
   }
 }
 
-function backlog(cli: string[], size: number, jobs: number): { gitvan: BacklogFigures; floor: BacklogFigures } {
+function backlog(cli: string[], size: number, jobs: number, isolation?: 'none'): { gitvan: BacklogFigures; floor: BacklogFigures } {
   const repo = tempRepo()
   const floorRepo = `${repo}-floor`
   try {
-    writeFiles(repo, Object.fromEntries(Array.from({ length: jobs }, (_, i) => [`jobs/job${i}.ts`, 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n'])))
+    writeFiles(repo, {
+      ...Object.fromEntries(Array.from({ length: jobs }, (_, i) => [`jobs/job${i}.ts`, 'export default defineJob({ on: { commit: true }, run: () => ({ ok: true }) })\n'])),
+      ...(isolation ? { 'gitvan.config.mjs': `export default { jobs: { isolation: '${isolation}' } }\n` } : {}),
+    })
     const shas = importCommits(repo, size)
     execFileSync('cp', ['-a', repo, floorRepo])
     const before = sizeOf(join(repo, '.git'))
@@ -307,15 +317,17 @@ async function refs(cli: string[]): Promise<void> {
  * but that is mostly garbage waiting for a major GC, not memory kept: the busy figure is printed too, and the job
  * samples RSS and heap in use as it goes.
  */
-async function memory(cli: string[], env: Record<string, string> = {}): Promise<void> {
-  const label = Object.keys(env).length > 0 ? ` (${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(' ')})` : ''
+async function memory(cli: string[], env: Record<string, string> = {}, isolation?: 'none'): Promise<void> {
+  const settings = [...(isolation ? [`jobs.isolation ${isolation}`] : []), ...Object.entries(env).map(([key, value]) => `${key}=${value}`)]
+  const label = settings.length > 0 ? ` (${settings.join(' ')})` : ''
   const repo = tempRepo()
   const samples = join(repo, '.git', 'rss.log')
   const every = MEMORY_RUNS / 10
   let daemon: DaemonProcess | undefined
   try {
     writeFiles(repo, {
-      // The job samples the daemon's RSS and V8 heap in use every tenth of the runs.
+      ...(isolation ? { 'gitvan.config.mjs': `export default { jobs: { isolation: '${isolation}' } }\n` } : {}),
+      // The job samples the daemon's RSS and V8 heap in use (of its thread) every tenth of the runs.
       'jobs/touch.ts': [
         `import { appendFileSync } from 'node:fs'`,
         'let runs = 0',

@@ -10,6 +10,8 @@ export const configDefaults: Omit<ResolvedGitVanConfig, 'rootDir'> = {
   jobs: {
     timeout: 300_000,
     maxDepth: 8,
+    isolation: 'worker',
+    memoryLimit: 512,
   },
   templates: {
     autoescape: false,

@@ -23,7 +23,7 @@ const configRule = object({
   templatesDir: string,
   importsDirs: stringArray,
   pluginsDir: string,
-  jobs: section({ timeout: integer(1), maxDepth: integer(1) }),
+  jobs: section({ timeout: integer(1), maxDepth: integer(1), isolation: oneOf(['worker', 'none']), memoryLimit: integer(16) }),
   templates: section({ autoescape: boolean }),
   daemon: section({
     lookback: integer(1),

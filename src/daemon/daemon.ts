@@ -26,7 +26,7 @@ import { itemStatus, progressOf, retryAt } from './progress'
 import type { FinishedRun, Publisher } from './publish'
 import { createPublisher } from './publish'
 import { createRunQueue } from './queue'
-import { droppedReceipt, runItem } from './run-item'
+import { createItemRunner, droppedReceipt } from './run-item'
 import type { Schedules } from './schedule'
 import { catchUpSlots, createAnchors, slotKey, startSchedules } from './schedule'
 import type { RemoteSync } from './remote-sync'
@@ -169,6 +169,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     options.report({ type: 'warn', message })
   }
   const isSettled = (item: WorkItem) => settled.has(itemId(item))
+  // Job code runs in a pool of job workers (jobs.isolation): what it does there ends its own run at worst.
+  const itemRunner = createItemRunner(app, checkouts, { concurrency: config.concurrency, onProblem: message => options.report({ type: 'warn', message }) })
 
   const queue = createRunQueue<Flight>({
     concurrency: config.concurrency,
@@ -184,7 +186,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     const run = linkSignals([stop.signal, cancel])
     runningNow.add(itemId(item))
     try {
-      const { result, receipt, log } = await runItem(app, item, checkouts, run.signal)
+      const { result, receipt, log } = await itemRunner.run(item, run.signal)
       // A run cut short by shutdown or a lost lease is not recorded: whoever holds the work next runs it again.
       if (stop.signal.aborted && !result.ok) return forget(flight)
       flight.session.publisher.add({ value: flight, receipt, log, on: item.noteOn, claim: flight.claim })
@@ -610,6 +612,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     tick,
     async reloadJobs() {
       const loaded = await loadJobs()
+      itemRunner.reload()
       if (!stopping && watcher) {
         startTimers()
         requestTick()
@@ -700,6 +703,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     await tick().catch(error => options.report({ type: 'warn', message: `final settle failed: ${errorLine(error)}` }))
     await session?.runner.stop()
     stopWatchingReach()
+    await itemRunner.close()
     await checkouts.close()
   }
 }

@@ -1,5 +1,22 @@
 import { readdir, readFile } from 'node:fs/promises'
 
+type GroupListener = (pgid: number, running: boolean) => void
+const groupListeners = new Set<GroupListener>()
+
+/**
+ * Be told of each process group `runProcess` starts in this thread (`running`), and when it is gone. A job worker
+ * tells the daemon, which kills what is left of them if the worker dies with its run. Returns the unsubscribe.
+ */
+export function watchProcessGroups(listener: GroupListener): () => void {
+  groupListeners.add(listener)
+  return () => groupListeners.delete(listener)
+}
+
+/** `runProcess` started group `pgid` (`running`), or it is gone. */
+export function announceProcessGroup(pgid: number, running: boolean): void {
+  for (const listener of groupListeners) listener(pgid, running)
+}
+
 /** Time a process group gets to exit after SIGTERM before it is sent SIGKILL. */
 export const KILL_GRACE_MS = 2000
 const POLL_MS = 50

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { CappedOutput } from './capture'
-import { killProcessGroup } from './process-group'
+import { announceProcessGroup, killProcessGroup } from './process-group'
 
 /** How long to wait for stdout/stderr to close after the child exited, before blaming leftover processes. */
 const PIPE_GRACE_MS = 200
@@ -68,6 +68,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       resolve(outcome({ startError: error as NodeJS.ErrnoException }))
       return
     }
+    if (child.pid !== undefined) announceProcessGroup(child.pid, true)
     const stdout = new CappedOutput(options.maxOutput)
     const stderr = new CappedOutput(options.maxOutput, STDERR_TAIL_BYTES)
     const { onOutput } = options
@@ -99,6 +100,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
     // Only a failed start reaches here: we never ask Node to kill or message the child.
     child.once('error', (error: NodeJS.ErrnoException) => {
       detach()
+      if (child.pid !== undefined) announceProcessGroup(child.pid, false)
       resolve(outcome({ startError: error }))
     })
     child.once('exit', async (exitCode, signal) => {
@@ -109,6 +111,7 @@ export function runProcess(file: string, args: readonly string[], options: Proce
       await within(closed, PIPE_GRACE_MS)
       child.stdout!.destroy()
       child.stderr!.destroy()
+      announceProcessGroup(child.pid!, false)
       const truncated = { ...(stdout.truncated && { stdout: true as const }), ...(stderr.truncated && { stderr: true as const }) }
       resolve(outcome({ stdout: stdout.text(), stderr: stderr.text(), stderrTail: stderr.tail(), truncated, exitCode, signal, stopped }))
     })

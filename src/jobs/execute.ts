@@ -5,7 +5,6 @@ import { abortable } from '../exec/abortable'
 import { createDeadline } from '../exec/deadline'
 import { failure, toResult } from '../exec/result'
 import { createReceipt } from '../receipts/receipt'
-import { createGitVanContext } from '../context/create-context'
 import { routeConsole } from '../context/run-output'
 import type { GitVanApp, JobRun, RunJobOptions } from '../types/app'
 import type { ExecResult } from '../types/exec'
@@ -15,6 +14,7 @@ import { linkSignals } from '../utils/abort'
 import { errorLine } from '../utils/messages'
 import { lineInStack } from '../utils/stack'
 import { isRunCancelled, isRunSkipped } from '../exec/outcome'
+import { createJobEvent } from './event'
 import { recordRun } from './run-records'
 import { runSteps } from './steps'
 
@@ -32,18 +32,8 @@ export async function executeJob(app: GitVanApp, id: string, job: Job, options: 
   let forgetRun: (() => Promise<void>) | undefined
   try {
     const { signal } = linked
-    const ctx = createGitVanContext({
-      app,
-      signal,
-      jobChain: [...(options.jobChain ?? []), id],
-      head: options.head,
-      branch: options.branch,
-      commitTime: options.commitTime,
-      now: options.now,
-      worktree: options.worktree,
-      env: { ...job.env, GITVAN_JOB: id },
-    })
-    const event: JobEvent = { id, payload: options.payload, trigger: options.trigger ?? { type: 'manual' }, ctx }
+    const event = createJobEvent(app, id, job, options, signal)
+    const { ctx } = event
     // So that the next daemon start can remove the git locks of a run killed mid-commit; not worth failing the run for.
     forgetRun = await recordRun(app.repo, ctx.worktreeRoot).catch((error) => {
       ctx.logger.warn(`could not record the run in ${app.repo.commonDir}/gitvan/runs (${errorLine(error)}): if it is killed, remove any index.lock it leaves by hand`)

@@ -41,6 +41,14 @@ export interface ResolvedGitVanConfig {
     timeout: number
     /** Deepest chain of `exec: 'job'` calls (default 8). */
     maxDepth: number
+    /**
+     * Where the daemon runs job code: `worker` (default), a warm pool of worker threads, where a crash, an
+     * unhandled rejection, `process.exit`, a synchronous loop or a memory blow-up ends that run only; `none`, the
+     * daemon's own thread (a debugger, `process.chdir`, plugins that share memory between job and daemon hooks).
+     */
+    isolation: 'worker' | 'none'
+    /** Heap (V8 old generation) each job worker may use, in MB, before its run fails as out of memory (default 512). */
+    memoryLimit: number
   }
   templates: {
     /** HTML-escape output (default false: templates make code and docs). */

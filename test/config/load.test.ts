@@ -77,6 +77,8 @@ describe('loadGitVanConfig', () => {
     ['{ jobsDir: 3 }', '`jobsDir` must be a non-empty string, got 3'],
     ['{ logs: { maxBytes: -1 } }', '`logs.maxBytes` must be an integer >= 0, got -1'],
     ['{ logs: { secrets: "NPM_TOKEN" } }', '`logs.secrets` must be an array of strings, got "NPM_TOKEN"'],
+    ['{ jobs: { isolation: "thread" } }', '`jobs.isolation` must be "worker" or "none", got "thread"'],
+    ['{ jobs: { memoryLimit: 8 } }', '`jobs.memoryLimit` must be an integer >= 16, got 8'],
   ])('refuses %s with the key path', async (body, message) => {
     const cwd = createRepo()
     writeFileSync(join(cwd, 'gitvan.config.mjs'), `export default ${body}\n`)

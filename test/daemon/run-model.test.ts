@@ -32,7 +32,8 @@ describe('order and concurrency', () => {
       expect(runLines(events).filter(line => line.endsWith(' ok'))).toHaveLength(Number(sh(repo, 'rev-list', '--count', 'HEAD')))
       expect(readFileSync(join(repo, 'CHANGELOG.md'), 'utf8').trim(), `trial ${trial}`).toBe(commits.at(-1))
     }
-  })
+    // Ten daemons, each starting a job worker from source: more than the default 30 s on a busy machine.
+  }, 90_000)
 
   it('a concurrency group with cancelInProgress ends queued runs it supersedes as cancelled', async () => {
     const repo = createProject({

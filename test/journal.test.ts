@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
+import { recordRun } from '../src/jobs/run-records'
 import { cleanupTempFiles, tempFilesJournal } from '../src/utils/fs'
 import { HOST_TAG, cleanLeftovers, processStart, recordInFlight } from '../src/utils/journal'
+import { waitFor } from './daemon/fixtures/daemon'
 import { tempDir } from './utils/repo'
 
 // The record of things in flight that lets a daemon start clean up after a killed GitVan: what it may touch.
@@ -87,5 +89,25 @@ describe('cleanupTempFiles', () => {
     expect(await cleanupTempFiles(common)).toEqual([`removed temp file ${files.temp}, left by GitVan process ${GONE} that is gone`])
     expect(Object.values(files).map(existsSync)).toEqual([false, true, true, true])
     expect(readdirSync(journal)).toEqual([])
+  })
+})
+
+describe('recordRun', () => {
+  const runRecords = (commonDir: string) => {
+    const journal = join(commonDir, 'gitvan/runs')
+    return existsSync(journal) ? readdirSync(journal).flatMap(owner => readdirSync(join(journal, owner))) : []
+  }
+
+  it('one record covers the runs that follow each other in a worktree; it goes soon after the last one ends', async () => {
+    const commonDir = tempDir()
+    const repo = { root: commonDir, gitDir: commonDir, commonDir, head: null, branch: null }
+    const first = await recordRun(repo, '/work/tree')
+    const second = await recordRun(repo, '/work/tree')
+    const other = await recordRun(repo, '/work/other')
+    expect(runRecords(commonDir)).toHaveLength(2)
+    await first()
+    await other()
+    await second()
+    await waitFor('the records to go', () => runRecords(commonDir).length === 0)
   })
 })

@@ -20,9 +20,54 @@ function runsJournal(repo: RepoInfo): string {
   return join(repo.commonDir, 'gitvan/runs')
 }
 
-/** Record a run in `worktree` while it goes on; returns the function that removes the record when it ends. */
-export function recordRun(repo: RepoInfo, worktree: string): Promise<() => Promise<void>> {
-  return recordInFlight(runsJournal(repo), JSON.stringify({ worktree, startedAt: Date.now() } satisfies RunRecord))
+/** How long the record of a worktree's runs outlives its last run: the next run of a backlog reuses it. */
+const LINGER_MS = 250
+
+interface WorktreeRecord {
+  written: Promise<() => Promise<void>>
+  runs: number
+  timer?: NodeJS.Timeout
+  /** Removes the record (synchronously, though it returns a promise): set once it is written. */
+  remove?: () => Promise<void>
+}
+
+/** The records of this process, by journal and worktree: one while runs there follow each other. */
+const records = new Map<string, WorktreeRecord>()
+
+// A process that ends within the linger leaves no record behind (a thread that is terminated may).
+process.once('exit', () => {
+  for (const record of records.values()) void record.remove?.()
+})
+
+/**
+ * Record runs in `worktree` while they go on; returns the function to call when this one ends. One record covers
+ * the runs that follow each other in a worktree (its start is the first one's): creating and removing a file per
+ * run is most of what a trivial run costs in a backlog.
+ */
+export async function recordRun(repo: RepoInfo, worktree: string): Promise<() => Promise<void>> {
+  const journal = runsJournal(repo)
+  const key = `${journal}\0${worktree}`
+  let record = records.get(key)
+  if (!record) {
+    record = { written: recordInFlight(journal, JSON.stringify({ worktree, startedAt: Date.now() } satisfies RunRecord)), runs: 0 }
+    records.set(key, record)
+    const created = record
+    // A record that could not be written is not kept: the next run tries again.
+    record.written.then(remove => (created.remove = remove), () => records.delete(key))
+  }
+  const held = record
+  clearTimeout(held.timer)
+  held.runs++
+  await held.written
+  return async () => {
+    if (--held.runs > 0) return
+    held.timer = setTimeout(() => {
+      if (held.runs > 0) return
+      records.delete(key)
+      void held.written.then(remove => remove()).catch(() => {})
+    }, LINGER_MS)
+    held.timer.unref()
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { mkdir, readFile, readdir, rm, rmdir, writeFile } from 'node:fs/promises'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile, readdir, rm, rmdir } from 'node:fs/promises'
 import { performance } from 'node:perf_hooks'
 import { join } from 'pathe'
 import { hostName } from './host'
@@ -43,9 +43,16 @@ export interface Leftover {
  */
 export async function recordInFlight(dir: string, value: string): Promise<() => Promise<void>> {
   const file = join(dir, OWNER, randomBytes(6).toString('hex'))
-  await mkdir(join(dir, OWNER), { recursive: true })
-  await writeFile(file, value)
-  return () => rm(file, { force: true })
+  // Synchronous: a record per run of a backlog, each a few bytes; six trips through libuv's thread pool per run
+  // cost more than the writes. The folder is made when the write finds it missing.
+  try {
+    writeFileSync(file, value)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    mkdirSync(join(dir, OWNER), { recursive: true })
+    writeFileSync(file, value)
+  }
+  return async () => rmSync(file, { force: true })
 }
 
 /** Whether the process that recorded as `pid` started at `start` still runs (a pid taken since by another is not it). */

@@ -100,7 +100,7 @@ describe('recordRun', () => {
 
   it('one record covers the runs that follow each other in a worktree; it goes soon after the last one ends', async () => {
     const commonDir = tempDir()
-    const repo = { root: commonDir, gitDir: commonDir, commonDir, head: null, branch: null }
+    const repo = { root: commonDir, gitDir: commonDir, commonDir, head: null, branch: null, worktreeId: 'main' }
     const first = await recordRun(repo, '/work/tree')
     const second = await recordRun(repo, '/work/tree')
     const other = await recordRun(repo, '/work/other')

@@ -60,6 +60,8 @@ export default async function benchSoak(): Promise<void> {
     report('  receipts expected', expected, 'receipts')
     report('  receipts found', readAllReceipts(repo).length, 'receipts')
     report('  objects added per commit (loose + packed)', (after.objects - before.objects) / made.size, 'objects')
+    // Each commit of the stream is one object of its own (empty commits share their tree): the rest is GitVan's.
+    report('  of which GitVan\'s (receipts, notes trees and commits, leases, state)', (after.objects - before.objects - made.size) / made.size, 'objects')
     report('  loose objects at the end', after.loose, 'objects')
     report('  packs at the end', after.packs, 'packs')
     report('  size of .git/objects at the end', after.kib / 1024, 'MiB')

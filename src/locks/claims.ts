@@ -102,11 +102,11 @@ export async function claimWork(repo: string | RefStore, runner: Runner, request
     await store.sync([LEASE_PREFIX])
     const { id, ledger } = await readLedger(cwd)
     // Other runners' leases matter when they hold claims; else they are only swept for dead ones now and then.
-    // Other runners' leases matter when they hold claims or could share the work asked for; else they are only
-    // swept for dead ones now and then.
+    // Other runners' leases matter when they hold claims or could share the work asked for (more than one share's
+    // least); else they are only swept for dead ones now and then.
     const others = Object.values(ledger.claims).some(claim => claim.runner !== runner.ref)
     const sweep = Date.now() - (lastSweep.get(runner) ?? 0) >= SWEEP_EVERY
-    const runners = others || sweep || attempt > 0 || requests.length > 0 ? await listRunners(cwd) : []
+    const runners = others || sweep || attempt > 0 || requests.length > MIN_SHARE ? await listRunners(cwd) : []
     if (runners.length > 0 || sweep) lastSweep.set(runner, Date.now())
     const judged = judgeClaims(ledger, runners, runner.ref, liveness)
     // Released claims (their work is published) no longer hold anything.

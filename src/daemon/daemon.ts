@@ -347,7 +347,8 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       lines.set(line.name, work)
       candidates.push(...plannedItems(work))
     }
-    for (const name of lines.keys()) if (!seenLines.some(line => line.name === name)) lines.delete(name)
+    const seenNames = new Set(seenLines.map(line => line.name))
+    for (const name of lines.keys()) if (!seenNames.has(name)) lines.delete(name)
     const tagWork = tagItems(jobs.jobs, snapshot, state, self, problem)
     const branchWork = branchItems(jobs.jobs, seenLines, state, snapshot.times, problem)
     if (retryPass) candidates.push(...await failedItems(seenLines, state))
@@ -719,5 +720,7 @@ function dedupe(items: WorkItem[]): WorkItem[] {
 }
 
 function sameSet(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every(item => b.includes(item))
+  if (a.length !== b.length) return false
+  const members = new Set(b)
+  return a.every(item => members.has(item))
 }

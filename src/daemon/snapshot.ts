@@ -90,14 +90,18 @@ export function createSnapshotReader(cwd: string, commonDir: string, branches = 
           tagShas.set(ref.slice('refs/tags/'.length), sha)
         }
       }
-      await Promise.all([...tagShas].map(async ([name, sha]) => {
-        const { type, target } = await peel(sha)
+      // Most tags were peeled on an earlier tick: only the new ones wait for `cat-file`.
+      await Promise.all([...new Set(tagShas.values())].filter(sha => !peeled.has(sha)).map(peel))
+      for (const [name, sha] of tagShas) {
+        const { type, target } = peeled.get(sha)!
         if (type === 'commit') tags.set(name, target)
         else otherTags.set(name, type)
-      }))
+      }
+      const knownTags = new Set(known?.tags)
+      const knownBranches = new Set(known?.branches)
       const wanted = [
-        ...[...tags].filter(([name]) => !known?.tags.includes(name)).map(([, sha]) => sha),
-        ...[...heads].filter(([name]) => !known?.branches.includes(name)).map(([, sha]) => sha),
+        ...[...tags].filter(([name]) => !knownTags.has(name)).map(([, sha]) => sha),
+        ...[...heads].filter(([name]) => !knownBranches.has(name)).map(([, sha]) => sha),
       ]
       const snapshotTimes = new Map<string, number>()
       await Promise.all(wanted.map(async (sha) => {

@@ -36,10 +36,21 @@ export async function readState(repo: string | RefStore): Promise<StateSnapshot>
   return { id, state: await readStateAt(cwd, id) }
 }
 
+/**
+ * The state last read, by repository and commit: a commit never changes, and a daemon reads the state on every tick
+ * (thousands of branches and tags make it large). Readers do not change what they get; `updateState` copies it.
+ */
+let lastRead: { key: string; state: DaemonState | null } | undefined
+
 /** The state in commit `id`; `null` when there is none or it cannot be read. */
 async function readStateAt(cwd: string, id: string | null): Promise<DaemonState | null> {
   if (!id) return null
-  const text = await withCatFile(cwd, cat => cat.readText(`${id}:${FILE}`))
+  const key = `${cwd}\0${id}`
+  if (lastRead?.key !== key) lastRead = { key, state: parseState(await withCatFile(cwd, cat => cat.readText(`${id}:${FILE}`))) }
+  return lastRead.state
+}
+
+function parseState(text: string | null): DaemonState | null {
   try {
     const state = JSON.parse(text ?? '') as DaemonState
     if (state?.v === 1 && typeof state.heads === 'object') return state

@@ -640,7 +640,13 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
         if (options.once) {
           await runOnce()
         } else if (!stopping) {
-          watcher = watchRefs(app.repo.commonDir, { pollInterval: config.pollInterval, onChange: requestTick, also: refs.remote ? [branchesPrefix.slice(0, -1)] : [] })
+          watcher = watchRefs(app.repo.commonDir, {
+            pollInterval: config.pollInterval,
+            onChange: requestTick,
+            also: refs.remote ? [branchesPrefix.slice(0, -1)] : [],
+            // Polls look again while other runners hold work of ours (they may die) or settled heads wait to be written.
+            busy: () => held.size > 0 || localHeads.size > 0,
+          })
           await catchUp()
           if (!stopping) startTimers()
           requestTick()

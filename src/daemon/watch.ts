@@ -1,3 +1,5 @@
+import type { Dirent } from 'node:fs'
+import { readdir, stat } from 'node:fs/promises'
 import { watch } from 'chokidar'
 import { join } from 'pathe'
 
@@ -5,26 +7,49 @@ export interface RefWatcher {
   close: () => Promise<void>
 }
 
+export interface WatchRefsOptions {
+  pollInterval: number
+  debounce?: number
+  onChange: () => void
+  /** More paths under the common dir (a daemon with a remote watches `refs/remotes/<remote>`, which a push moves). */
+  also?: string[]
+  /** The caller has work that needs a look now and then whatever the refs do (work another runner holds, say). */
+  busy?: () => boolean
+}
+
 /**
- * Call `onChange` (debounced) when branches, tags, packed refs or any worktree's HEAD change, and every
- * `pollInterval` ms regardless: the poll catches what a file watcher misses (network file systems, overflow).
- * Git writes `<ref>.lock` then renames it into place, so lock files are ignored and the rename is the event.
- * `also`: more paths under the common dir (a daemon with a remote watches `refs/remotes/<remote>`, which a push from
- * this clone moves).
+ * Call `onChange` (debounced) when branches, tags, packed refs or any worktree's HEAD change. Git writes
+ * `<ref>.lock` then renames it into place, so lock files are ignored and the rename is the event. Every
+ * `pollInterval` ms a poll catches what a file watcher misses (network file systems, overflow): it compares the
+ * modification times of the watched folders and files (a rename into a folder changes the folder's), and calls
+ * `onChange` when they differ from the last poll's, or when `busy()`; an idle daemon does nothing per poll.
  */
-export function watchRefs(commonDir: string, options: { pollInterval: number; debounce?: number; onChange: () => void; also?: string[] }): RefWatcher {
+export function watchRefs(commonDir: string, options: WatchRefsOptions): RefWatcher {
   let timer: NodeJS.Timeout | undefined
   const fire = () => {
     clearTimeout(timer)
     timer = setTimeout(options.onChange, options.debounce ?? 5)
   }
-  const watcher = watch([join(commonDir, 'refs/heads'), join(commonDir, 'refs/tags'), join(commonDir, 'packed-refs'), join(commonDir, 'HEAD'), join(commonDir, 'worktrees'), ...(options.also ?? []).map(path => join(commonDir, path))], {
+  const paths = [join(commonDir, 'refs/heads'), join(commonDir, 'refs/tags'), join(commonDir, 'packed-refs'), join(commonDir, 'HEAD'), join(commonDir, 'worktrees'), ...(options.also ?? []).map(path => join(commonDir, path))]
+  const watcher = watch(paths, {
     ignoreInitial: true,
     ignored: (path: string) => path.endsWith('.lock') || /\/worktrees\/[^/]+\/(?!HEAD$)[^/]+$/.test(path),
     depth: 20,
   })
   watcher.on('all', fire)
-  const poll = setInterval(options.onChange, options.pollInterval)
+  let last: Promise<string> = refsPrint(paths)
+  let polling = false
+  const poll = setInterval(async () => {
+    if (polling) return
+    polling = true
+    try {
+      const [before, now] = [await last, await refsPrint(paths)]
+      last = Promise.resolve(now)
+      if (now !== before || options.busy?.()) options.onChange()
+    } finally {
+      polling = false
+    }
+  }, options.pollInterval)
   return {
     async close() {
       clearTimeout(timer)
@@ -32,4 +57,26 @@ export function watchRefs(commonDir: string, options: { pollInterval: number; de
       await watcher.close()
     },
   }
+}
+
+/**
+ * What changes whenever a ref under `paths` does: the modification time, size and inode of each path and of every
+ * folder below (git updates a loose ref by renaming it into its folder, and rewrites `packed-refs` whole), never
+ * reading a ref. Files in the folders are not looked at, so thousands of loose refs cost one `readdir` per folder.
+ */
+export async function refsPrint(paths: string[]): Promise<string> {
+  const parts: string[] = []
+  const visit = async (path: string, depth: number): Promise<void> => {
+    const info = await stat(path).catch(() => undefined)
+    parts.push(`${path} ${info ? `${info.mtimeMs} ${info.size} ${info.ino}` : '-'}`)
+    if (!info?.isDirectory() || depth > 20) return
+    const entries: Dirent[] = await readdir(path, { withFileTypes: true }).catch(() => [])
+    for (const entry of entries) {
+      // A worktree's admin folder: only its HEAD matters (what `gitvan` watches there).
+      if (entry.isDirectory()) await visit(join(path, entry.name), depth + 1)
+      else if (entry.name === 'HEAD') await visit(join(path, entry.name), depth + 1)
+    }
+  }
+  for (const path of paths) await visit(path, 0)
+  return parts.join('\n')
 }

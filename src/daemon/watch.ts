@@ -7,6 +7,9 @@ export interface RefWatcher {
   close: () => Promise<void>
 }
 
+/** Past chokidar's 50 ms window in which further changes of a path it just reported are not reported. */
+const TRAILING_MS = 60
+
 export interface WatchRefsOptions {
   pollInterval: number
   debounce?: number
@@ -26,9 +29,14 @@ export interface WatchRefsOptions {
  */
 export function watchRefs(commonDir: string, options: WatchRefsOptions): RefWatcher {
   let timer: NodeJS.Timeout | undefined
+  let trailing: NodeJS.Timeout | undefined
   const fire = () => {
     clearTimeout(timer)
     timer = setTimeout(options.onChange, options.debounce ?? 5)
+    // chokidar drops the changes of a path for 50 ms after it reported one: a branch committed to again that soon
+    // (a burst of commits) is looked at once more after that window, not at the next poll.
+    clearTimeout(trailing)
+    trailing = setTimeout(options.onChange, TRAILING_MS)
   }
   const paths = [join(commonDir, 'refs/heads'), join(commonDir, 'refs/tags'), join(commonDir, 'packed-refs'), join(commonDir, 'HEAD'), join(commonDir, 'worktrees'), ...(options.also ?? []).map(path => join(commonDir, path))]
   const watcher = watch(paths, {
@@ -53,6 +61,7 @@ export function watchRefs(commonDir: string, options: WatchRefsOptions): RefWatc
   return {
     async close() {
       clearTimeout(timer)
+      clearTimeout(trailing)
       clearInterval(poll)
       await watcher.close()
     },

@@ -1,8 +1,10 @@
-import { writeFileSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
-import { refsPrint } from '../../src/daemon/watch'
-import { commitFiles, createRepo, sh, tempDir } from '../utils/repo'
+import { refsPrint, watchRefs } from '../../src/daemon/watch'
+import { commitFiles, createRepo, sh, tempDir, testEnv } from '../utils/repo'
+import { waitFor } from './fixtures/daemon'
 
 // What the daemon's fallback poll compares: it must change with every ref change the daemon follows, and only then.
 
@@ -38,5 +40,36 @@ describe('refsPrint', () => {
     sh(repo, 'notes', 'add', '-m', 'note', 'HEAD')
     sh(repo, 'update-ref', 'refs/gitvan/state', 'HEAD')
     expect(await print()).toBe(before)
+  })
+})
+
+describe('watchRefs', () => {
+  it('calls back after the last commit of a burst made while the caller was busy (chokidar drops a path\'s changes for 50 ms after one)', async () => {
+    const repo = createRepo()
+    const calls: number[] = []
+    // No poll within the test: only the file watcher can call back. Each call holds the thread 30 ms, as a tick's
+    // synchronous work does, while another process goes on committing.
+    const watcher = watchRefs(join(repo, '.git'), {
+      pollInterval: 600_000,
+      onChange: () => {
+        calls.push(Date.now())
+        const until = Date.now() + 30
+        while (Date.now() < until) { /* busy, like a tick */ }
+      },
+    })
+    try {
+      // chokidar is ready once a first change is reported.
+      await waitFor('the watcher to report a commit', () => {
+        commitFiles(repo, { ready: String(performance.now()) }, 'ready')
+        return calls.length > 0
+      }, { interval: 100 })
+      const times = join(repo, '.git', 'times')
+      const burst = spawn('sh', ['-c', `for i in 1 2 3 4 5 6 7 8 9 10; do git commit -q --allow-empty -m "burst $i"; date +%s%3N >> ${times}; done`], { cwd: repo, env: testEnv })
+      await new Promise(resolve => burst.on('exit', resolve))
+      const last = Number(readFileSync(times, 'utf8').trim().split('\n').at(-1))
+      await waitFor('a call after the last commit of the burst', () => calls.some(at => at > last))
+    } finally {
+      await watcher.close()
+    }
   })
 })

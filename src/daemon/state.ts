@@ -1,5 +1,6 @@
 import { withCatFile } from '../git/cat-file'
-import { writeFileCommits } from '../git/file-commit'
+import { isDeepStrictEqual } from 'node:util'
+import { writeBlobs } from '../git/file-commit'
 import { swapRef } from '../git/cas'
 import { refStoreOf } from '../git/ref-store'
 import { readRef } from '../git/refs'
@@ -7,7 +8,8 @@ import type { RefStore } from '../types/git'
 
 /**
  * What the daemons of a repository have processed, kept in Git so a restart resumes where it stopped:
- * `refs/gitvan/state` points at a root commit whose `state.json` holds this.
+ * `refs/gitvan/state` points at a blob holding this as JSON (one object per change, where a commit would cost
+ * three; GitVan before 2.2 wrote a root commit with `state.json`, still read).
  */
 export interface DaemonState {
   v: 1
@@ -24,7 +26,7 @@ export const STATE_REF = 'refs/gitvan/state'
 const FILE = 'state.json'
 
 export interface StateSnapshot {
-  /** Commit the state ref pointed at (compare-and-swap from it), `null` when there is no state yet. */
+  /** What the state ref pointed at (compare-and-swap from it), `null` when there is no state yet. */
   id: string | null
   state: DaemonState | null
 }
@@ -42,11 +44,17 @@ export async function readState(repo: string | RefStore): Promise<StateSnapshot>
  */
 let lastRead: { key: string; state: DaemonState | null } | undefined
 
-/** The state in commit `id`; `null` when there is none or it cannot be read. */
+/** The state in object `id` (a blob, or an older GitVan's commit); `null` when there is none or it cannot be read. */
 async function readStateAt(cwd: string, id: string | null): Promise<DaemonState | null> {
   if (!id) return null
   const key = `${cwd}\0${id}`
-  if (lastRead?.key !== key) lastRead = { key, state: parseState(await withCatFile(cwd, cat => cat.readText(`${id}:${FILE}`))) }
+  if (lastRead?.key !== key) {
+    const text = await withCatFile(cwd, async (cat) => {
+      const object = await cat.read(id)
+      return object?.type === 'commit' ? cat.readText(`${id}:${FILE}`) : object?.content.toString('utf8') ?? null
+    })
+    lastRead = { key, state: parseState(text) }
+  }
   return lastRead.state
 }
 
@@ -63,16 +71,18 @@ function parseState(text: string | null): DaemonState | null {
 
 /**
  * Change the state with `update` and publish it by compare-and-swap, re-reading and re-applying when another
- * daemon moved it first. `update` receives a copy and must be a pure function of it. Over a remote the state is
- * shared by every machine, like the receipts it summarizes.
+ * daemon moved it first. `update` receives a copy and must be a pure function of it; when it changes nothing,
+ * nothing is written. Over a remote the state is shared by every machine, like the receipts it summarizes.
  */
 export async function updateState(repo: string | RefStore, update: (state: DaemonState) => DaemonState): Promise<DaemonState> {
   const { cwd } = refStoreOf(repo)
   let next = emptyState()
   await swapRef(repo, STATE_REF, async (id) => {
-    next = update(structuredClone((await readStateAt(cwd, id)) ?? emptyState()))
-    const [commit] = await writeFileCommits(cwd, [{ file: FILE, content: `${JSON.stringify(next, null, 2)}\n`, message: 'gitvan daemon state' }])
-    return commit!
+    const current = await readStateAt(cwd, id)
+    next = update(structuredClone(current ?? emptyState()))
+    if (id && isDeepStrictEqual(next, current)) return id
+    const [blob] = await writeBlobs(cwd, [`${JSON.stringify(next, null, 2)}\n`])
+    return blob!
   }, { what: 'the daemon state' })
   return next
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { RefOp, RefStore } from '../types/git'
 import { backoff } from '../utils/backoff'
-import { runGit } from './command'
+import { runRefUpdate, updateRefArgs } from './update-ref'
 import { GitError, gitLayerError } from './error'
 import { BUSY, LOCKED, LOST_RACE } from './ref-errors'
 import { listRefs, readRef } from './refs'
@@ -28,10 +28,10 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention,
   const won = ops.map(() => false)
   let pending = ops.map((_, i) => i)
   // Taking a ref never waits for another's lock; changing one we hold waits a second per attempt.
-  const args = ['-c', `core.filesRefLockTimeout=${contention === 'lose' ? 0 : 1000}`, '-c', 'core.packedRefsTimeout=1000', 'update-ref', '--stdin', '-z']
+  const lockTimeout = contention === 'lose' ? 0 : 1000
   for (let busy = 0; pending.length > 0;) {
     const input = pending.map(i => encodeOp(ops[i]!)).join('')
-    const { exitCode, stderr } = await runGit(args, { cwd, input, okCodes: [0, 128] })
+    const { exitCode, stderr } = await runRefUpdate(cwd, input, lockTimeout)
     if (exitCode === 0) {
       for (const i of pending) won[i] = true
       break
@@ -47,7 +47,7 @@ export async function casEach(cwd: string, ops: RefOp[], contention: Contention,
     if (named && others.length === 0) break
     const current = await currentValues(cwd, others.map(i => ops[i]!.ref))
     const retry = others.filter(i => (current.get(ops[i]!.ref) ?? null) === (ops[i]!.oldValue ?? null))
-    if (retry.length === pending.length) throw new GitError(args, exitCode, stderr, cwd)
+    if (retry.length === pending.length) throw new GitError(updateRefArgs(lockTimeout), exitCode, stderr, cwd)
     pending = retry
   }
   return won
@@ -69,7 +69,7 @@ export interface SwapRefOptions {
  * Read-modify-write `ref` by compare-and-swap: `build` gets the ref's current value (`null` when absent) and
  * returns the new one; it is published only if the ref did not move meanwhile, else built again on the new value
  * after a jittered pause. Bounded: after `retries` lost races it throws. `build` must be a pure function of
- * the value it gets. Returns the value published.
+ * the value it gets; returning that value writes nothing. Returns the value published.
  */
 export async function swapRef(target: string | RefStore, ref: string, build: (current: string | null) => Promise<string>, options: SwapRefOptions = {}): Promise<string> {
   return (await swapRefs(target, [ref], async ([current]) => [await build(current ?? null)], options))[0]!
@@ -93,6 +93,8 @@ export async function swapRefs(target: string | RefStore, refs: string[], build:
     await store.sync(refs)
     const current = await Promise.all(refs.map(ref => readRef(cwd, ref)))
     const next = await build(current)
+    // Nothing to change: no transaction (over a remote, no push).
+    if (next.every((value, i) => value === current[i])) return next
     if (await store.transaction(refs.map((ref, i) => ({ ref, oldValue: current[i] ?? null, newValue: next[i]! })))) return next
     if (attempt >= retries) {
       throw gitLayerError(cwd, `Could not write ${options.what ?? names} to ${names} in ${cwd}: other writers moved it ${attempt + 1} times in a row; retry later`)

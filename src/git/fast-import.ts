@@ -5,7 +5,7 @@ import { git } from './command'
  * GitVan's writers build commits this way: any number of objects for two processes, and no ref is moved unless
  * the stream says so.
  */
-export function fastImport(cwd: string, commands: string[]): Promise<string> {
+function fastImport(cwd: string, commands: string[]): Promise<string> {
   return git(['fast-import', '--quiet'], { cwd, input: ['feature done\n', ...commands, 'done\n'].join('') })
 }
 

@@ -1,4 +1,9 @@
-import { fastImport, fastImportData, importCommits } from './fast-import'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'pathe'
+import { fastImportData, importCommits } from './fast-import'
+import { sharedSession } from './session'
 
 /** A fixed identity and date: these commits record data, not authorship, and must not need user config. */
 const SIGNATURE = 'GitVan <gitvan@localhost> 0 +0000'
@@ -38,10 +43,31 @@ export function writeAnchorCommits(cwd: string, anchors: { message: string; time
   })))
 }
 
-/** Write `contents` as blobs with one `git fast-import`; returns their ids in order. No ref is touched. */
+/**
+ * Write `contents` as blobs; returns their ids in order. No ref is touched. Through the `hash-object --stdin-paths`
+ * shared by this process (a claim writes one small blob per tick: a process each would cost more than the rest of
+ * the claim), fed through scratch files that are removed once git has read them.
+ */
 export async function writeBlobs(cwd: string, contents: string[]): Promise<string[]> {
   if (contents.length === 0) return []
-  const stream = contents.flatMap((content, i) => ['blob\n', `mark :${i + 1}\n`, fastImportData(content)])
-  stream.push(...contents.map((_, i) => `get-mark :${i + 1}\n`))
-  return (await fastImport(cwd, stream)).split('\n')
+  const dir = scratchDir()
+  const paths = contents.map(() => join(dir, String(++scratchFiles)))
+  try {
+    await Promise.all(contents.map((content, i) => writeFile(paths[i]!, content)))
+    return await sharedSession(cwd, HASH_OBJECT, false)!.ask(`${paths.join('\n')}\n`, paths.length)
+  } finally {
+    await Promise.all(paths.map(path => rm(path, { force: true })))
+  }
+}
+
+const HASH_OBJECT = ['hash-object', '-w', '--no-filters', '--stdin-paths']
+let scratch: string | undefined
+let scratchFiles = 0
+
+function scratchDir(): string {
+  if (!scratch) {
+    const dir = scratch = mkdtempSync(join(tmpdir(), 'gitvan-blobs-'))
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
+  }
+  return scratch
 }

@@ -4,14 +4,15 @@ import { withCatFile } from './cat-file'
 import { GitError, gitLayerError } from './error'
 import { ZERO_OID, assertOid } from './oid'
 import { assertRefName } from './ref-name'
-import { git, runGit } from './command'
+import { git } from './command'
+import { runRefUpdate, updateRefArgs } from './update-ref'
 import { backoff } from '../utils/backoff'
 import { isRefContention } from './ref-errors'
 
 export { ZERO_OID } from './oid'
 
 // Wait up to 1 s for another writer's ref lock (git's default is 100 ms) instead of failing while it finishes.
-const UPDATE_REF = ['-c', 'core.filesRefLockTimeout=1000', '-c', 'core.packedRefsTimeout=1000', 'update-ref', '--stdin', '-z']
+const LOCK_TIMEOUT = 1000
 
 /**
  * The sha `ref` (a full name: HEAD or refs/…, symbolic refs followed) points to, `null` when it does not exist.
@@ -52,18 +53,14 @@ export function updateRef(cwd: string, op: RefOp): Promise<boolean> {
  */
 export async function refTransaction(cwd: string, ops: RefTxOp[]): Promise<boolean> {
   if (ops.length === 0) return true
-  const input = ['start\0', ...ops.map(op => encodeOp(cwd, op)), 'prepare\0', 'commit\0'].join('')
+  const commands = ops.map(op => encodeOp(cwd, op)).join('')
   for (let attempt = 0; ; attempt++) {
-    try {
-      await runGit(UPDATE_REF, { cwd, input })
-      return true
-    } catch (error) {
-      if (!(error instanceof GitError) || error.exitCode === null) throw error
-      const busy = isRefContention(error.stderr)
-      if (!busy && !(await expectationsHold(cwd, ops))) return false
-      if (attempt >= TRANSACTION_RETRIES) throw error
-      await sleep(backoff(attempt, busy ? { base: 10, max: 1000 } : { base: 5, max: 50 }))
-    }
+    const { exitCode, stderr } = await runRefUpdate(cwd, commands, LOCK_TIMEOUT)
+    if (exitCode === 0) return true
+    const busy = isRefContention(stderr)
+    if (!busy && !(await expectationsHold(cwd, ops))) return false
+    if (attempt >= TRANSACTION_RETRIES) throw new GitError(updateRefArgs(LOCK_TIMEOUT), exitCode, stderr, cwd)
+    await sleep(backoff(attempt, busy ? { base: 10, max: 1000 } : { base: 5, max: 50 }))
   }
 }
 

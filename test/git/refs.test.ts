@@ -189,4 +189,22 @@ describe('refTransaction', () => {
     const { repo } = repoWithTwoCommits()
     expect(await refTransaction(repo, [])).toBe(true)
   })
+
+  // Transactions go through one long-lived `update-ref` per repository while it is free: git exits on a refusal,
+  // others may move refs between two transactions, and many may be asked for at once.
+  it('keeps deciding right across refusals, outside changes and transactions asked for at once', async () => {
+    const { repo, first, second } = repoWithTwoCommits()
+    for (let round = 0; round < 3; round++) {
+      expect(await updateRef(repo, { ref: 'refs/gitvan/x', newValue: first, oldValue: null })).toBe(true)
+      expect(await updateRef(repo, { ref: 'refs/gitvan/x', newValue: second, oldValue: second })).toBe(false)
+      sh(repo, 'update-ref', 'refs/gitvan/x', second)
+      expect(await updateRef(repo, { ref: 'refs/gitvan/x', newValue: first, oldValue: first })).toBe(false)
+      expect(await updateRef(repo, { ref: 'refs/gitvan/x', newValue: null, oldValue: second })).toBe(true)
+    }
+    const names = Array.from({ length: 20 }, (_, i) => `refs/gitvan/many/${i}`)
+    const won = await Promise.all([...names, ...names].map(ref => updateRef(repo, { ref, newValue: first, oldValue: null })))
+    // Each ref created once: exactly one of its two creations wins, whichever process carried it.
+    for (let i = 0; i < names.length; i++) expect([won[i], won[i + names.length]].filter(Boolean)).toHaveLength(1)
+    expect((await listRefs(repo, 'refs/gitvan/many/')).map(entry => entry.sha)).toEqual(names.map(() => first))
+  })
 })

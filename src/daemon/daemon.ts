@@ -169,10 +169,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
         const from = await adoptCloneReceipts(app, message => options.report({ type: 'warn', message }))
         if (from) options.report({ type: 'warn', message: `first start in this clone: fetched the receipts and logs of ${from}, so work done elsewhere is not done again` })
       }
-      const session = core.session = await startSession(core)
+      core.session = await startSession(core)
       const worktrees = config.worktrees === 'all' ? (await core.snapshots.read()).worktrees.filter(w => !w.bare).map(w => ({ id: w.id, root: w.path, branch: w.branch })) : [core.self]
       await app.callHook('daemon:start', { app, pid: process.pid, worktrees })
-      options.report({ type: 'start', version: app.version, root: app.repo.root, runner: session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: core.jobs.jobs.map(job => job.id), broken: [...core.jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
+      options.report({ type: 'start', version: app.version, root: app.repo.root, runner: core.session.runner.owner, mode: options.once ? 'once' : 'daemon', jobs: core.jobs.jobs.map(job => job.id), broken: [...core.jobs.broken.keys()], worktrees: worktrees.map(worktree => worktree.id) })
       try {
         if (options.once) {
           await runOnce(core, sync)

@@ -10,10 +10,9 @@ import type { DaemonCore, DaemonJob } from './types'
 
 /** A timer per scheduled job: each slot is run as it comes. */
 export function startScheduledRuns(core: DaemonCore): Schedules {
-  const { report } = core.options
   return startSchedules(core.jobs.jobs, (job, slot) => {
-    runSlots(core, job, [slot]).catch(error => report({ type: 'warn', message: `schedule of ${job.id} failed: ${errorLine(error)}` }))
-  }, (job, error) => report({ type: 'broken', job: job.id, message: error.message }))
+    runSlots(core, job, [slot]).catch(error => core.options.report({ type: 'warn', message: `schedule of ${job.id} failed: ${errorLine(error)}` }))
+  }, (job, error) => core.options.report({ type: 'broken', job: job.id, message: error.message }))
 }
 
 /** Slots missed while no daemon ran: the latest once, or as `meta.catchUp` says. A job never seen starts now. */

@@ -1,4 +1,4 @@
-import type { DaemonEvent } from '../daemon/daemon'
+import type { DaemonEvent } from '../types/daemon'
 import { runLabel } from './report'
 
 export interface FailureTally {

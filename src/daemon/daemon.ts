@@ -124,6 +124,12 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     retryTimer.unref()
   }
 
+  /** A watcher, a poll or a fetch saw the refs move (`refs`: only those): the next tick reads them again. */
+  function refsChanged(refs?: string[]): void {
+    core.snapshots.changed(refs)
+    requestTick()
+  }
+
   /** Ticks never overlap: a change during a tick asks for one more afterwards. */
   function requestTick(): void {
     if (core.stopping || options.once) return
@@ -147,7 +153,10 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
   }
 
   return {
-    tick: () => tick(core),
+    tick: () => {
+      core.snapshots.changed()
+      return tick(core)
+    },
     async reloadJobs() {
       const loaded = await loadJobs()
       core.itemRunner.reload()
@@ -179,7 +188,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
         } else if (!core.stopping) {
           watcher = watchRefs(app.repo.commonDir, {
             pollInterval: config.pollInterval,
-            onChange: requestTick,
+            onChange: refsChanged,
             also: refs.remote ? [branchesPrefix.slice(0, -1)] : [],
             // Polls look again while other runners hold work of ours (they may die) or settled heads wait to be written.
             busy: () => core.held.size > 0 || core.localHeads.size > 0,
@@ -227,7 +236,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
       options.report({ type: 'warn', message: `remote ${remote} answers again after ${((Date.now() - lostAt) / 1000).toFixed(1)} s: publishing what waited, taking work again` })
       requestTick()
     })
-    sync = startRemoteSync(app, { interval: config.pollInterval, onSynced: requestTick, onProblem: message => core.warnOnce(message, message) })
+    sync = startRemoteSync(app, { interval: config.pollInterval, onSynced: () => refsChanged(), onProblem: message => core.warnOnce(message, message) })
     await sync.start().catch((error: unknown) => {
       throw new Error(`Cannot start the daemon with remote ${remote}: ${errorLine(error)}; check the remote (\`git ls-remote ${remote}\`) and start again`)
     })

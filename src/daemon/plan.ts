@@ -3,6 +3,7 @@ import { groupsOf } from './jobs'
 import type { RepoSnapshot } from './snapshot'
 import type { DaemonState } from './state'
 import type { DaemonJob, HistoryLine, RunPlace, WorkItem } from './types'
+import { setOf } from '../utils/set-of'
 
 /** Plans report problems (a group key function that throws) instead of failing the tick. */
 export type PlanProblem = (message: string) => void
@@ -36,7 +37,7 @@ export function commitItems(jobs: readonly DaemonJob[], line: HistoryLine, commi
  * Tags that point at something other than a commit are left out: `snapshot.tags` holds commits only.
  */
 export function tagItems(jobs: readonly DaemonJob[], snapshot: RepoSnapshot, state: DaemonState, self: RunPlace, onProblem: PlanProblem): WorkItem[] {
-  const known = new Set(state.tags)
+  const known = setOf(state.tags)
   const items: WorkItem[] = []
   for (const [tag, sha] of snapshot.tags) {
     if (known.has(tag)) continue
@@ -51,7 +52,7 @@ export function tagItems(jobs: readonly DaemonJob[], snapshot: RepoSnapshot, sta
 
 /** Items for branches that appeared since the state was written. */
 export function branchItems(jobs: readonly DaemonJob[], lines: readonly HistoryLine[], state: DaemonState, times: ReadonlyMap<string, number>, onProblem: PlanProblem): WorkItem[] {
-  const known = new Set(state.branches)
+  const known = setOf(state.branches)
   const items: WorkItem[] = []
   for (const line of lines) {
     if (!line.branch || known.has(line.branch)) continue

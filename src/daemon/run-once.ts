@@ -15,6 +15,8 @@ export async function runOnce(core: DaemonCore, sync: RemoteSync | undefined): P
   let told = ''
   for (;;) {
     await sync?.now()
+    // Commits that land while a backlog runs are part of it: each pass lists the refs again.
+    core.snapshots.changed()
     const { queued, held: heldCount, waiting } = await tick(core)
     if (core.stopping) break
     if (queued > 0 || core.queue.size() > 0 || core.inFlight.size > 0) {

@@ -1,3 +1,4 @@
+import { setOf } from '../utils/set-of'
 import { advanceLine, settledPrefix } from './line-work'
 import { itemId } from './plan'
 import type { RepoSnapshot } from './snapshot'
@@ -56,8 +57,8 @@ export async function settle(core: DaemonCore, snapshot: RepoSnapshot, base: Dae
   })
 }
 
-function sameSet(a: string[], b: string[]): boolean {
+function sameSet(a: string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false
-  const members = new Set(b)
+  const members = setOf(b)
   return a.every(item => members.has(item))
 }

@@ -2,8 +2,10 @@ import { readdir, stat } from 'node:fs/promises'
 import { join } from 'pathe'
 import { withCatFile } from '../git/cat-file'
 import { git } from '../git/command'
+import { readRef } from '../git/refs'
 import { listWorktrees } from '../git/worktrees'
 import type { WorktreeEntry } from '../types/git'
+import { setOf } from '../utils/set-of'
 
 /** The refs the daemon reacts to. */
 export interface RepoSnapshot {
@@ -16,20 +18,28 @@ export interface RepoSnapshot {
   /** Commit time (seconds) of the branch tips and tagged commits asked for: the `now()` of runs those trigger. */
   times: Map<string, number>
   worktrees: WorktreeEntry[]
-  /** Stable text of the above: equal keys mean nothing changed. */
-  key: string
 }
 
 export interface SnapshotReader {
-  /** The refs now; commit times only for the tags and branches `known` does not list (those may fire jobs). */
+  /**
+   * The refs; commit times only for the tags and branches `known` does not list (those may fire jobs). Listed
+   * again on the first read and after `changed()`; in between, the last listing is reused.
+   */
   read: (known?: { tags: readonly string[]; branches: readonly string[] }) => Promise<RepoSnapshot>
+  /**
+   * The refs may have moved: `refs` (full names) when only those may have (a file watcher saw their files change),
+   * else any (`packed-refs`, a HEAD, a poll, a fetch). The next `read` reads those refs again, or lists them all.
+   * The daemon's own ticks (after a publish, a retry timer) reuse the last reading: listing 10,000 refs and building
+   * their maps is most of a tick in a large repository, and only a change on disk moves them.
+   */
+  changed: (refs?: string[]) => void
 }
 
 /**
  * Reads the refs the daemon follows, cheaply enough to do on every tick: one `for-each-ref` of names and ids only
  * (no commit is parsed, which is what makes thousands of refs costly), what a tag points at and a commit's time
  * through the shared `cat-file` (remembered by object id: objects never change), and the worktree list only when
- * `<common dir>/worktrees` or a worktree's HEAD changed.
+ * `<common dir>/worktrees` or a worktree's HEAD changed. Only when told the refs may have `changed()`.
  */
 export function createSnapshotReader(cwd: string, commonDir: string, branches = 'refs/heads/'): SnapshotReader {
   const peeled = new Map<string, { type: string; target: string }>()
@@ -69,47 +79,99 @@ export function createSnapshotReader(cwd: string, commonDir: string, branches = 
     return time
   }
 
+  /** The refs as last read, with each tag's own object id (what a changed tag is compared by). */
+  type Listing = Omit<RepoSnapshot, 'times'> & { tagIds: Map<string, string> }
+  let last: Listing | undefined
+  /** What moved since: names to read again, or `'all'`. */
+  let moved: Set<string> | 'all' = 'all'
+
+  async function list(): Promise<Listing> {
+    const [listing, worktreeList] = await Promise.all([
+      git(['for-each-ref', '--format=%(objectname) %(refname)', branches, 'refs/tags/'], { cwd }),
+      readWorktrees(),
+    ])
+    const heads = new Map<string, string>()
+    const tagIds = new Map<string, string>()
+    for (const line of listing.split('\n')) {
+      if (!line) continue
+      const space = line.indexOf(' ')
+      const [sha, ref] = [line.slice(0, space), line.slice(space + 1)]
+      // A clone's `refs/remotes/origin/HEAD` names the default branch: not a branch of its own.
+      if (ref.startsWith(branches)) {
+        if (ref !== `${branches}HEAD`) heads.set(ref.slice(branches.length), sha)
+      } else {
+        tagIds.set(ref.slice('refs/tags/'.length), sha)
+      }
+    }
+    return withTags({ branches: heads, tags: new Map(), otherTags: new Map(), worktrees: worktreeList, tagIds }, [...tagIds.keys()])
+  }
+
+  /** `listing` with `names` of its tags peeled into `tags` or `otherTags` (most were peeled on an earlier tick). */
+  async function withTags(listing: Listing, names: string[]): Promise<Listing> {
+    await Promise.all([...new Set(names.flatMap(name => listing.tagIds.get(name) ?? []))].filter(sha => !peeled.has(sha)).map(peel))
+    for (const name of names) {
+      listing.tags.delete(name)
+      listing.otherTags.delete(name)
+      const sha = listing.tagIds.get(name)
+      if (!sha) continue
+      const { type, target } = peeled.get(sha)!
+      if (type === 'commit') listing.tags.set(name, target)
+      else listing.otherTags.set(name, type)
+    }
+    return listing
+  }
+
+  /**
+   * The last listing with `refs` read again through the shared `cat-file` (no process): a commit moves one branch,
+   * and a watcher says which. Refs outside the followed branches and tags, or that do not read, mean a listing.
+   */
+  async function patch(from: Listing, refs: string[]): Promise<Listing> {
+    const names = refs.map(ref => ref.startsWith(branches) ? { ref, branch: ref.slice(branches.length) } : ref.startsWith('refs/tags/') ? { ref, tag: ref.slice('refs/tags/'.length) } : null)
+    if (names.some(name => !name || name.branch === 'HEAD')) return list()
+    let values: (string | null)[]
+    try {
+      values = await Promise.all(refs.map(ref => readRef(cwd, ref)))
+    } catch {
+      return list()
+    }
+    const next: Listing = { ...from, branches: new Map(from.branches), tagIds: new Map(from.tagIds), tags: new Map(from.tags), otherTags: new Map(from.otherTags) }
+    const tags: string[] = []
+    names.forEach((name, i) => {
+      const [map, key] = name!.branch !== undefined ? [next.branches, name!.branch] : [next.tagIds, name!.tag!]
+      if (values[i]) map.set(key, values[i]!)
+      else map.delete(key)
+      if (name!.tag !== undefined) tags.push(name!.tag)
+    })
+    return withTags({ ...next, worktrees: await readWorktrees() }, tags)
+  }
+
   return {
     async read(known) {
-      const [listing, worktreeList] = await Promise.all([
-        git(['for-each-ref', '--format=%(objectname) %(refname)', branches, 'refs/tags/'], { cwd }),
-        readWorktrees(),
-      ])
-      const heads = new Map<string, string>()
-      const tags = new Map<string, string>()
-      const otherTags = new Map<string, string>()
-      const tagShas = new Map<string, string>()
-      for (const line of listing.split('\n')) {
-        if (!line) continue
-        const space = line.indexOf(' ')
-        const [sha, ref] = [line.slice(0, space), line.slice(space + 1)]
-        // A clone's `refs/remotes/origin/HEAD` names the default branch: not a branch of its own.
-        if (ref.startsWith(branches)) {
-          if (ref !== `${branches}HEAD`) heads.set(ref.slice(branches.length), sha)
-        } else {
-          tagShas.set(ref.slice('refs/tags/'.length), sha)
-        }
+      // Cleared before reading: a change reported meanwhile is read by the next one.
+      const refs = moved
+      moved = new Set()
+      let listing: Listing
+      try {
+        listing = last = !last || refs === 'all' ? await list() : refs.size > 0 ? await patch(last, [...refs]) : last
+      } catch (error) {
+        moved = 'all'
+        throw error
       }
-      // Most tags were peeled on an earlier tick: only the new ones wait for `cat-file`.
-      await Promise.all([...new Set(tagShas.values())].filter(sha => !peeled.has(sha)).map(peel))
-      for (const [name, sha] of tagShas) {
-        const { type, target } = peeled.get(sha)!
-        if (type === 'commit') tags.set(name, target)
-        else otherTags.set(name, type)
-      }
-      const knownTags = new Set(known?.tags)
-      const knownBranches = new Set(known?.branches)
-      const wanted = [
-        ...[...tags].filter(([name]) => !knownTags.has(name)).map(([, sha]) => sha),
-        ...[...heads].filter(([name]) => !knownBranches.has(name)).map(([, sha]) => sha),
-      ]
+      const knownTags = setOf(known?.tags ?? [])
+      const knownBranches = setOf(known?.branches ?? [])
+      const wanted: string[] = []
+      for (const [name, sha] of listing.tags) if (!knownTags.has(name)) wanted.push(sha)
+      for (const [name, sha] of listing.branches) if (!knownBranches.has(name)) wanted.push(sha)
       const snapshotTimes = new Map<string, number>()
       await Promise.all(wanted.map(async (sha) => {
         const time = await commitTime(sha)
         if (time !== undefined) snapshotTimes.set(sha, time)
       }))
-      const key = `${listing}\n${worktreeList.map(w => `${w.id} ${w.head} ${w.branch}`).join('\n')}`
-      return { branches: heads, tags, otherTags, times: snapshotTimes, worktrees: worktreeList, key }
+      return { branches: listing.branches, tags: listing.tags, otherTags: listing.otherTags, worktrees: listing.worktrees, times: snapshotTimes }
+    },
+    changed(refs) {
+      if (!refs) moved = 'all'
+      else if (moved !== 'all') for (const ref of refs) moved.add(ref)
     },
   }
 }

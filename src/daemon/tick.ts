@@ -12,7 +12,7 @@ import { isSettled, settle } from './settle'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
 import type { DaemonState } from './state'
-import type { DaemonCore, WorkItem } from './types'
+import type { DaemonCore, HistoryLine, WorkItem } from './types'
 
 /**
  * One pass over the repository: read the refs and the state, plan each line's window and the tag and branch
@@ -33,7 +33,14 @@ export async function tick(core: DaemonCore): Promise<TickSummary> {
   const knownTips = stored ? seenLines.filter(line => line.name in state.heads).map(line => line.tip) : null
   const candidates: WorkItem[] = []
   for (const line of seenLines) {
-    const work = await planLine(line, lines.get(line.name), {
+    const known = lines.get(line.name)
+    // A line with nothing pending whose tip did not move has nothing to plan: most lines, most ticks, with
+    // thousands of branches (planLine would come to the same, one await per line).
+    if (known && known.shas.length === 0 && known.line.tip === line.tip && sameBase(known.base, localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null) && samePlace(known.line, line)) {
+      known.line = line
+      continue
+    }
+    const work = await planLine(line, known, {
       cwd: core.cwd, jobs: core.jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: windowCommits(core), isSettled: item => isSettled(core, item), onProblem: problem,
     })
     lines.set(line.name, work)
@@ -118,4 +125,13 @@ function dedupe(items: WorkItem[]): WorkItem[] {
     seen.add(id)
     return true
   })
+}
+
+/** planLine starts a line over from `base` when it is set and differs from the one the line was planned from. */
+function sameBase(planned: string | null, base: string | null): boolean {
+  return base === null || base === planned
+}
+
+function samePlace(a: HistoryLine, b: HistoryLine): boolean {
+  return a.place.id === b.place.id && a.place.root === b.place.root
 }

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs'
 import { readdir, stat } from 'node:fs/promises'
 import { watch } from 'chokidar'
-import { join } from 'pathe'
+import { join, relative } from 'pathe'
 
 export interface RefWatcher {
   close: () => Promise<void>
@@ -13,12 +13,19 @@ const TRAILING_MS = 60
 export interface WatchRefsOptions {
   pollInterval: number
   debounce?: number
-  onChange: () => void
+  /**
+   * Something moved: `refs` names the refs whose files changed (full names, e.g. `refs/heads/main`) when that is all
+   * that did; without it anything may have (`packed-refs`, a HEAD, a folder, a poll).
+   */
+  onChange: (refs?: string[]) => void
   /** More paths under the common dir (a daemon with a remote watches `refs/remotes/<remote>`, which a push moves). */
   also?: string[]
   /** The caller has work that needs a look now and then whatever the refs do (work another runner holds, say). */
   busy?: () => boolean
 }
+
+/** What the watcher reported since a callback last went out: ref names, or `null` for "anything". */
+type Reported = Set<string> | null
 
 /**
  * Call `onChange` (debounced) when branches, tags, packed refs or any worktree's HEAD change. Git writes
@@ -30,13 +37,31 @@ export interface WatchRefsOptions {
 export function watchRefs(commonDir: string, options: WatchRefsOptions): RefWatcher {
   let timer: NodeJS.Timeout | undefined
   let trailing: NodeJS.Timeout | undefined
-  const fire = () => {
+  let soon: Reported = new Set()
+  let later: Reported = new Set()
+  const call = (reported: Reported) => options.onChange(reported ? [...reported] : undefined)
+  const fire = (event: string, path: string) => {
+    const ref = event === 'add' || event === 'change' || event === 'unlink' ? relative(commonDir, path) : ''
+    const add = (reported: Reported) => {
+      if (reported && ref.startsWith('refs/')) reported.add(ref)
+      return ref.startsWith('refs/') ? reported : null
+    }
+    soon = add(soon)
+    later = add(later)
     clearTimeout(timer)
-    timer = setTimeout(options.onChange, options.debounce ?? 5)
+    timer = setTimeout(() => {
+      const reported = soon
+      soon = new Set()
+      call(reported)
+    }, options.debounce ?? 5)
     // chokidar drops the changes of a path for 50 ms after it reported one: a branch committed to again that soon
     // (a burst of commits) is looked at once more after that window, not at the next poll.
     clearTimeout(trailing)
-    trailing = setTimeout(options.onChange, TRAILING_MS)
+    trailing = setTimeout(() => {
+      const reported = later
+      later = new Set()
+      call(reported)
+    }, TRAILING_MS)
   }
   const paths = [join(commonDir, 'refs/heads'), join(commonDir, 'refs/tags'), join(commonDir, 'packed-refs'), join(commonDir, 'HEAD'), join(commonDir, 'worktrees'), ...(options.also ?? []).map(path => join(commonDir, path))]
   const watcher = watch(paths, {
@@ -53,7 +78,7 @@ export function watchRefs(commonDir: string, options: WatchRefsOptions): RefWatc
     try {
       const [before, now] = [await last, await refsPrint(paths)]
       last = Promise.resolve(now)
-      if (now !== before || options.busy?.()) options.onChange()
+      if (now !== before || options.busy?.()) options.onChange(undefined)
     } finally {
       polling = false
     }

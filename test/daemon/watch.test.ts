@@ -73,3 +73,26 @@ describe('watchRefs', () => {
     }
   })
 })
+
+describe('watchRefs reports', () => {
+  it('the refs whose files moved, or nothing named when anything may have (packed-refs, a folder, HEAD)', async () => {
+    const repo = createRepo()
+    const calls: (string[] | undefined)[] = []
+    const watcher = watchRefs(join(repo, '.git'), { pollInterval: 600_000, onChange: refs => calls.push(refs) })
+    try {
+      await waitFor('the watcher to report a commit', () => {
+        commitFiles(repo, { ready: String(performance.now()) }, 'ready')
+        return calls.length > 0
+      }, { interval: 100 })
+      expect(calls.every(refs => refs?.join() === 'refs/heads/main')).toBe(true)
+      calls.length = 0
+      sh(repo, 'tag', 'v1')
+      await waitFor('the tag', () => calls.some(refs => refs?.includes('refs/tags/v1')))
+      calls.length = 0
+      sh(repo, 'pack-refs', '--all')
+      await waitFor('packed refs: anything may have moved', () => calls.some(refs => refs === undefined))
+    } finally {
+      await watcher.close()
+    }
+  })
+})

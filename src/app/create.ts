@@ -16,6 +16,7 @@ import { installPlugins } from '../plugins/install'
 import { configPluginSources, localPluginSources } from '../plugins/sources'
 import type { GitVanApp, GitVanImport } from '../types/app'
 import type { GitVanConfig } from '../types/config'
+import type { RepoInfo } from '../types/git'
 import type { InstalledGitVanPlugin } from '../types/plugin'
 import { gitvanPackage } from '../utils/self'
 import { warnUnknownKeys } from './config-keys'
@@ -25,6 +26,8 @@ import { currentOwner } from '../hooks/owner'
 export interface CreateGitVanOptions {
   /** Any directory inside the repository (default: process.cwd()). */
   cwd?: string
+  /** The repository as `resolveRepo` read it, when the caller has already (then `cwd` is not read). */
+  repo?: RepoInfo
   configFile?: string
   /** Highest-priority config (CLI flags). */
   overrides?: GitVanConfig
@@ -38,7 +41,7 @@ const CONFIG_OWNER = 'gitvan.config'
  * ones in `pluginsDir`), then call `config:resolved`, `exec:types` and `llm:providers`: the app that runs jobs.
  */
 export async function createGitVan(options: CreateGitVanOptions = {}): Promise<GitVanApp & { jobs: ReturnType<typeof createJobRegistry> }> {
-  const repo = await resolveRepo(resolve(options.cwd ?? process.cwd()))
+  const repo = options.repo ?? await resolveRepo(resolve(options.cwd ?? process.cwd()))
   // Inside the git dir: never in the tracked files, whether or not `gitvan init` ignored `.gitvan/`, and gone with
   // the repository (shared by its worktrees).
   const cacheDir = join(repo.commonDir, 'gitvan/cache')

@@ -1,5 +1,3 @@
-import { listWorktrees } from '../git/worktrees'
-import { createCheckouts } from '../jobs/checkouts'
 import type { GitVanApp, RunJobOptions } from '../types/app'
 import type { Job } from '../types/job'
 
@@ -13,6 +11,8 @@ export type RunWorktree = NonNullable<RunJobOptions['worktree']>
 export async function chooseRunWorktree(app: GitVanApp, branch: string | null): Promise<RunWorktree> {
   const self = { id: app.repo.worktreeId, root: app.repo.root, branch: app.repo.branch }
   if (!branch || branch === self.branch) return self
+  // Loaded here, as `createCheckouts` below: a run on the current branch (most manual runs) needs neither.
+  const { listWorktrees } = await import('../git/worktrees')
   const checkedOut = (await listWorktrees(app.repo.root)).find(worktree => worktree.branch === branch && !worktree.bare)
   return checkedOut ? { id: checkedOut.id, root: checkedOut.path, branch: checkedOut.branch } : { ...self, branch }
 }
@@ -25,6 +25,7 @@ export async function chooseRunWorktree(app: GitVanApp, branch: string | null): 
 export async function inRunWorktree<T>(app: GitVanApp, job: Job, target: { sha: string | null; branch: string | null }, run: (worktree: RunWorktree) => Promise<T>): Promise<T> {
   const live = await chooseRunWorktree(app, target.branch)
   if (job.checkout !== 'isolated' || !target.sha) return run(live)
+  const { createCheckouts } = await import('../jobs/checkouts')
   const checkouts = createCheckouts(app.repo)
   try {
     const checkout = await checkouts.acquire(target.sha)

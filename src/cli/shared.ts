@@ -1,6 +1,7 @@
 import type { ArgsDef } from 'citty'
 import { resolve } from 'pathe'
 import type { createGitVan } from '../app/create'
+import { resolveRepo } from '../git/repo'
 import type { JobSummary } from '../jobs/registry'
 
 type App = Awaited<ReturnType<typeof createGitVan>>
@@ -18,9 +19,10 @@ export function resolveCwd(cwd: string | undefined): string {
 
 /** The app for a command's `--cwd` / `--config` / `--remote` flags, with GitVan's config warnings shown. */
 export async function loadApp(args: { cwd?: string; config?: string; remote?: string }): Promise<App> {
-  const { createGitVan } = await import('../app/create')
   if (args.remote !== undefined && !/^[^\s-]\S*$/.test(args.remote)) throw new Error(`--remote must name a Git remote or a URL (e.g. --remote origin), got "${args.remote}"`)
-  return createGitVan({ cwd: resolveCwd(args.cwd), configFile: args.config, overrides: args.remote === undefined ? undefined : { remote: args.remote } })
+  // The repository is read (a git process) while the app's modules load.
+  const [repo, { createGitVan }] = await Promise.all([resolveRepo(resolveCwd(args.cwd)), import('../app/create')])
+  return createGitVan({ repo, configFile: args.config, overrides: args.remote === undefined ? undefined : { remote: args.remote } })
 }
 
 /** Run `fn` with the app, and close it (the `close` hook) whatever happens. */

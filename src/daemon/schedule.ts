@@ -1,4 +1,5 @@
-import { Cron } from 'croner'
+import type { Cron } from 'croner'
+import { loadCroner } from '../utils/croner'
 import { writeAnchorCommits } from '../git/file-commit'
 import type { DaemonJob } from './types'
 
@@ -16,7 +17,7 @@ export function startSchedules(jobs: readonly DaemonJob[], onSlot: (job: DaemonJ
     const { schedule, timezone } = job.job.meta
     if (!schedule) continue
     try {
-      timers.push(new Cron(schedule, { timezone: timezone ?? 'UTC' }, (self: Cron) => onSlot(job, self.currentRun() ?? new Date())))
+      timers.push(new (loadCroner().Cron)(schedule, { timezone: timezone ?? 'UTC' }, (self: Cron) => onSlot(job, self.currentRun() ?? new Date())))
     } catch (error) {
       onError(job, scheduleError(schedule, error))
     }
@@ -38,7 +39,7 @@ export function catchUpSlots(job: DaemonJob, since: Date, now: Date): Date[] {
   if (!schedule || catchUp === 'none') return []
   const limit = catchUp === 'latest' ? 1 : catchUp
   if (limit === 0) return []
-  const cron = new Cron(schedule, { timezone: timezone ?? 'UTC', paused: true })
+  const cron = new (loadCroner().Cron)(schedule, { timezone: timezone ?? 'UTC', paused: true })
   try {
     return cron.previousRuns(limit, now).filter(slot => slot > since).reverse()
   } finally {

@@ -4,14 +4,17 @@ import { GitError } from './error'
 import { runGit } from './command'
 
 /**
- * Facts about the repository and worktree containing `cwd`, in two git processes.
- * Not a repository, or a bare one: a `GitError` with a one-line message saying what to do.
+ * Facts about the repository and worktree containing `cwd`, in one git process (two on an unborn branch, whose
+ * name only `symbolic-ref` tells). Not a repository, or a bare one: a `GitError` with a one-line message saying
+ * what to do.
  */
 export async function resolveRepo(cwd: string): Promise<RepoInfo> {
-  const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']
+  // `--abbrev-ref=loose` shortens as `symbolic-ref --short` does (`readBranch`), and prints `HEAD` when detached;
+  // the final `--` makes HEAD a revision only, never a file of that name.
+  const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-toplevel', 'HEAD^{commit}', '--abbrev-ref=loose', 'HEAD', '--']
   const { stdout, stderr, exitCode } = await runGit(args, { cwd, okCodes: [0, 128] })
-  const [bare, gitDir, commonDir, root] = stdout.split('\n')
-  if (exitCode !== 0 || !root) {
+  const [bare, gitDir, commonDir, root, head, branch] = stdout.split('\n')
+  if (!root) {
     // --show-toplevel fails in a bare repository and in a git dir; the first lines still tell which.
     const reason = bare === 'true'
       ? `${cwd} is a bare repository: GitVan needs a worktree, run it in a clone with a checkout`
@@ -20,9 +23,17 @@ export async function resolveRepo(cwd: string): Promise<RepoInfo> {
         : `${cwd} is not inside a git repository: run \`git init\` there, or run GitVan from a repository`
     throw new GitError(args, exitCode, stderr, cwd, reason)
   }
-  const [head, branch] = await Promise.all([readHead(root), readBranch(root)])
   const absoluteCommon = resolve(cwd, commonDir!)
-  return { root: resolve(root), gitDir: resolve(gitDir!), commonDir: absoluteCommon, head, branch, worktreeId: worktreeIdOf(gitDir!, absoluteCommon) }
+  // Exit 128 past the top level: HEAD names no commit (an unborn branch), and rev-parse stopped there.
+  const born = exitCode === 0
+  return {
+    root: resolve(root),
+    gitDir: resolve(gitDir!),
+    commonDir: absoluteCommon,
+    head: born ? head! : null,
+    branch: born ? (branch === 'HEAD' ? null : branch!) : await readBranch(root),
+    worktreeId: worktreeIdOf(gitDir!, absoluteCommon),
+  }
 }
 
 /**

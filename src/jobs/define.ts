@@ -1,5 +1,5 @@
-import { Cron } from 'croner'
 import type { Job, JobDefinition, JobMeta } from '../types/job'
+import { loadCroner } from '../utils/croner'
 import { isPlainObject } from '../utils/messages'
 import { type Problem, type Rule, either, every, is, keyPath, object, optional, problem } from '../utils/rules'
 
@@ -125,7 +125,7 @@ function cronSchedule(value: unknown): Problem | undefined {
   const { schedule, timezone } = value as JobMeta
   if (schedule === undefined) return
   try {
-    new Cron(schedule, { timezone: timezone ?? 'UTC', paused: true }).stop()
+    new (loadCroner().Cron)(schedule, { timezone: timezone ?? 'UTC', paused: true }).stop()
   } catch (error) {
     const why = (error as Error).message.replace(/^Cron\w*: /, '').replace(/\.$/, '')
     return problem(`a valid cron expression (${why}), e.g. "0 3 * * *" for 03:00 daily`, schedule, ['schedule'])

@@ -1,4 +1,4 @@
-import { Cron } from 'croner'
+import { loadCroner } from '../utils/croner'
 import type { JobSummary } from '../jobs/registry'
 import { triggerText } from '../jobs/trigger-text'
 import type { IndexedRun, ReceiptIndex } from '../types/receipt'
@@ -38,7 +38,7 @@ export function jobsOverview(index: ReceiptIndex, summaries: JobSummary[] | null
 
 function nextSlots(schedule: string, timezone: string | undefined, now: Date): string[] {
   try {
-    return new Cron(schedule, { timezone: timezone ?? 'UTC', paused: true }).nextRuns(NEXT_SLOTS, now).map(date => date.toISOString())
+    return new (loadCroner().Cron)(schedule, { timezone: timezone ?? 'UTC', paused: true }).nextRuns(NEXT_SLOTS, now).map(date => date.toISOString())
   } catch {
     // An invalid expression is reported by `gitvan list` and the daemon; here it has no next slot.
     return []

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'pathe'
 import { describe, expect, it } from 'vitest'
 import { GitError } from '../../src/git/error'
@@ -88,10 +88,25 @@ describe('resolveRepo', () => {
     expect(await resolveRepo(empty)).toMatchObject({ root: empty, head: null, branch: 'main', worktreeId: 'main' })
   })
 
-  it('refuses a bare repository and a directory outside any repository in one line', async () => {
+  it('names the branch as `git symbolic-ref --short HEAD` does, and reads HEAD as a revision, never as a file', async () => {
+    const repo = createRepo()
+    const head = sh(repo, 'rev-parse', 'HEAD')
+    // A tag of the branch's name makes git qualify it; a branch named like a remote with a HEAD does not.
+    sh(repo, 'tag', 'main')
+    writeFileSync(join(repo, 'HEAD'), 'a file named HEAD\n')
+    expect(await resolveRepo(repo)).toMatchObject({ head, branch: sh(repo, 'symbolic-ref', '--short', 'HEAD') })
+    expect(sh(repo, 'symbolic-ref', '--short', 'HEAD')).toBe('heads/main')
+    sh(repo, 'update-ref', 'refs/remotes/origin/HEAD', head)
+    sh(repo, 'checkout', '-q', '-b', 'origin')
+    expect(await resolveRepo(repo)).toMatchObject({ head, branch: 'origin' })
+  })
+
+  it('refuses a bare repository, a git dir and a directory outside any repository in one line', async () => {
     const bare = tempDir()
     sh(bare, 'init', '-q', '--bare')
-    for (const [dir, message] of [[bare, /is a bare repository: GitVan needs a worktree/], [tempDir(), /is not inside a git repository: run `git init`/]] as const) {
+    const gitDir = join(createRepo(), '.git')
+    const cases = [[bare, /is a bare repository: GitVan needs a worktree/], [gitDir, /is inside a git dir, not a worktree/], [tempDir(), /is not inside a git repository: run `git init`/]] as const
+    for (const [dir, message] of cases) {
       const error = await resolveRepo(dir).catch(error_ => error_)
       expect(error).toBeInstanceOf(GitError)
       expect(error.message).toMatch(message)

@@ -1,6 +1,6 @@
 import { remoteBranchesPrefix } from '../daemon/remote-sync'
 import { readSnapshot } from '../daemon/snapshot'
-import { STATE_REF, readState } from '../daemon/state'
+import { SEEN_REF, STATE_REF, readState } from '../daemon/state'
 import { git } from '../git/command'
 import { readLedger } from '../locks/claims'
 import { LEASE_PREFIX } from '../locks/lease'
@@ -30,7 +30,7 @@ export async function printStatus(args: { cwd?: string; config?: string; remote?
   return withApp(args, async (app) => {
     const cwd = app.repo.root
     const remote = app.refs.remote
-    await fetchForReading(app, [LEASE_PREFIX, STATE_REF, ...(remote ? [`+refs/heads/*:${remoteBranchesPrefix(remote)}*`] : [])])
+    await fetchForReading(app, [LEASE_PREFIX, STATE_REF, SEEN_REF, ...(remote ? [`+refs/heads/*:${remoteBranchesPrefix(remote)}*`] : [])])
     const [{ state }, snapshot, records, { ledger }] = await Promise.all([readState(cwd), readSnapshot(cwd, app.repo.commonDir, remote ? remoteBranchesPrefix(remote) : undefined), listRunners(cwd), readLedger(cwd)])
     const liveness = createRunnerLiveness(app.options.locks.ttl)
     const runners: RunnerStatus[] = records.map((record) => {

@@ -8,7 +8,7 @@ import { LEASE_PREFIX } from '../locks/lease'
 import { LOGS_REF } from '../receipts/log-format'
 import type { GitVanApp } from '../types/app'
 import { errorLine } from '../utils/messages'
-import { STATE_REF } from './state'
+import { SEEN_REF, STATE_REF } from './state'
 
 /** Where a daemon keeps the remote's branches: `refs/remotes/<remote>/` (a URL gets `refs/remotes/gitvan/`). */
 export function remoteBranchesPrefix(remote: string): string {
@@ -36,7 +36,7 @@ export interface RemoteSync {
  */
 export function startRemoteSync(app: GitVanApp, options: { interval: number; onSynced: () => void; onProblem: (message: string) => void }): RemoteSync {
   const remote = app.refs.remote!
-  const refs = [`+refs/heads/*:${remoteBranchesPrefix(remote)}*`, LEASE_PREFIX, STATE_REF, app.options.receipts.ref, LOGS_REF, LLM_CACHE_REF]
+  const refs = [`+refs/heads/*:${remoteBranchesPrefix(remote)}*`, LEASE_PREFIX, STATE_REF, SEEN_REF, app.options.receipts.ref, LOGS_REF, LLM_CACHE_REF]
   let running: Promise<void> | undefined
   let again: Promise<void> | undefined
   let closed = false

@@ -159,7 +159,7 @@ export function createDaemon(app: GitVanApp, options: DaemonOptions): Daemon {
     },
     async reloadJobs() {
       const loaded = await loadJobs()
-      core.itemRunner.reload()
+      await core.itemRunner.reload()
       if (!core.stopping && watcher) {
         startTimers()
         requestTick()

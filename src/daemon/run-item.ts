@@ -19,8 +19,8 @@ export interface ItemRun {
 /** Runs items for the daemon: in its pool of job workers (`jobs.isolation: 'worker'`), or in its own thread. */
 export interface ItemRunner {
   run: (item: WorkItem, signal: AbortSignal) => Promise<ItemRun>
-  /** The job files were loaded again (`gitvan dev`): runs from now on use the new code. */
-  reload: () => void
+  /** The job files were loaded again (`gitvan dev`): runs from now on use the new code (once this resolves). */
+  reload: () => Promise<void>
   close: () => Promise<void>
 }
 
@@ -37,7 +37,7 @@ export interface ItemRunnerOptions {
  */
 export function createItemRunner(app: GitVanApp, checkouts: Checkouts, options: ItemRunnerOptions): ItemRunner {
   if (app.options.jobs.isolation === 'none') {
-    return { run: (item, signal) => runItem(app, item, checkouts, signal), reload: () => {}, close: async () => {} }
+    return { run: (item, signal) => runItem(app, item, checkouts, signal), reload: async () => {}, close: async () => {} }
   }
   const pool = createJobPool({ cwd: app.repo.root, configFile: app.configFile, size: options.concurrency, memoryLimit: app.options.jobs.memoryLimit, onProblem: options.onProblem })
   return {

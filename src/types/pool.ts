@@ -50,13 +50,15 @@ export type ToJobWorker =
   | { type: 'abort'; id: number; reason: string; cancelled: boolean }
   /** Answer `pong` (the daemon checks that a run past its timeout is not stuck in synchronous code). */
   | { type: 'ping' }
-  /** Job files changed: load them again, keeping the last good version of a job that no longer loads. */
-  | { type: 'reload' }
+  /** Job files changed: load them again, keeping the last good version of a job that no longer loads; say `reloaded`. */
+  | { type: 'reload'; id: number }
   /** Close the app (its `close` hook) and end. */
   | { type: 'close' }
 
 export type FromJobWorker =
   | { type: 'ready' }
+  /** Reload `id` is done: runs from now on use what it loaded. */
+  | { type: 'reloaded'; id: number }
   | { type: 'pong' }
   | { type: 'done'; id: number; answer: JobRunAnswer }
   /** Run `id` could not start in the worker (its job does not load there). */

@@ -17,6 +17,11 @@ const START_BACKOFF_MAX_MS = 60_000
 const START_TIMEOUT_MS = 60_000
 /** How long a closing worker gets for its app's `close` hook before it is stopped. */
 const CLOSE_MS = 5000
+/**
+ * How long a reload waits for a worker to say it loaded the new code: one busy in synchronous job code answers only
+ * when that run ends, and a reload (`gitvan dev`) does not wait for a run.
+ */
+const RELOAD_WAIT_MS = 2000
 /** Node's timers take at most this many ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
@@ -38,8 +43,12 @@ export type PoolOutcome = { answer: JobRunAnswer } | { interrupted: Interruption
 export interface JobPool {
   /** Run one job in a worker of its own; never rejects. `signal` aborts the run's signal in the worker. */
   run: (request: JobRunRequest, signal: AbortSignal) => Promise<PoolOutcome>
-  /** Job files changed: every worker loads them again before its next run. */
-  reload: () => void
+  /**
+   * Job files changed: every worker loads them again before its next run. Resolves once each has (or ended, or is
+   * busy in synchronous code past `RELOAD_WAIT_MS`): until then a worker may still read the files, and a file broken
+   * meanwhile would leave it an older "last good version" than the daemon's.
+   */
+  reload: () => Promise<void>
   /** End every worker (their apps' `close` hooks run); runs still going end interrupted. */
   close: () => Promise<void>
 }
@@ -61,6 +70,8 @@ interface PoolWorker {
   pinged: boolean
   /** The run it had was abandoned by its code (timed out or aborted): it ends after that run. */
   retire: boolean
+  /** Reloads sent and not answered yet, by id. */
+  reloads: Map<number, () => void>
 }
 
 interface PoolRun {
@@ -98,7 +109,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       workerData: { cwd: options.cwd, configFile: options.configFile } satisfies JobWorkerData,
       resourceLimits: { maxOldGenerationSizeMb: options.memoryLimit },
     })
-    const worker: PoolWorker = { thread, ready: false, pinged: false, retire: false, groups: new Set() }
+    const worker: PoolWorker = { thread, ready: false, pinged: false, retire: false, groups: new Set(), reloads: new Map() }
     live.add(worker)
     const late = setTimeout(() => {
       worker.crash ??= `it was not ready after ${START_TIMEOUT_MS / 1000} s (its app's creation hangs: a plugin's setup?)`
@@ -116,6 +127,11 @@ export function createJobPool(options: JobPoolOptions): JobPool {
           }
           case 'pong': {
             worker.pinged = false
+            break
+          }
+          case 'reloaded': {
+            worker.reloads.get(message.id)?.()
+            worker.reloads.delete(message.id)
             break
           }
           case 'done': {
@@ -147,6 +163,7 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       thread.once('exit', (code) => {
         clearTimeout(late)
         live.delete(worker)
+        for (const done of worker.reloads.values()) done()
         // The commands its run started die with it, as they would with the run.
         for (const pgid of worker.groups) void killProcessGroup(pgid)
         if (idle.includes(worker)) idle.splice(idle.indexOf(worker), 1)
@@ -307,11 +324,19 @@ export function createJobPool(options: JobPoolOptions): JobPool {
       }
       return runIn(worker, request, signal)
     },
-    reload() {
+    async reload() {
       reported.clear()
       failures = 0
       blockedUntil = 0
-      for (const worker of live) post(worker, { type: 'reload' })
+      const id = ++serial
+      let timer: NodeJS.Timeout | undefined
+      const waited = new Promise<void>(resolve => (timer = setTimeout(resolve, RELOAD_WAIT_MS)))
+      const answered = Promise.all([...live].map(worker => new Promise<void>((resolve) => {
+        worker.reloads.set(id, resolve)
+        post(worker, { type: 'reload', id })
+      })))
+      await Promise.race([answered, waited])
+      clearTimeout(timer)
     },
     async close() {
       closing = true

@@ -61,8 +61,12 @@ async function main(): Promise<void> {
       }
       case 'reload': {
         loading = loading.then(async () => {
-          await app.reloadModules()
-          await loadJobs(app)
+          try {
+            await app.reloadModules()
+            await loadJobs(app)
+          } finally {
+            send({ type: 'reloaded', id: message.id })
+          }
         })
         break
       }

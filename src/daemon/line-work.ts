@@ -41,7 +41,7 @@ export interface PlanWindowOptions {
 export async function planLine(line: HistoryLine, work: LineWork | undefined, options: PlanWindowOptions): Promise<LineWork> {
   const pending = (base: string | null) => pendingCommits(options.cwd, line, { base, others: options.others, lookback: options.lookback })
   let fresh: CommitInfo[] = []
-  if (!work || (options.base !== null && options.base !== work.base)) {
+  if (!work || !sameBase(work, options.base)) {
     // New, or another daemon settled further: start from the state.
     const shas = await pending(options.base)
     work = { line, base: options.base, shas, items: new Map(shas.filter(sha => work?.items.has(sha)).map(sha => [sha, work!.items.get(sha)!])) }
@@ -57,7 +57,7 @@ export async function planLine(line: HistoryLine, work: LineWork | undefined, op
       for (const sha of work.items.keys()) if (!kept.has(sha)) work.items.delete(sha)
     }
   }
-  if (work.line.place.id !== line.place.id || work.line.place.root !== line.place.root) {
+  if (!samePlace(work.line, line)) {
     for (const [sha, items] of work.items) work.items.set(sha, items.map(item => ({ ...item, place: line.place })))
   }
   work.line = line
@@ -79,6 +79,23 @@ export async function planLine(line: HistoryLine, work: LineWork | undefined, op
     next += chunk.length
   }
   return work
+}
+
+/**
+ * Whether `planLine` would leave `work` as it is: nothing pending, the same tip, base and place. Most lines, most
+ * ticks, with thousands of branches: the tick skips them without an await each.
+ */
+export function unmovedLine(line: HistoryLine, work: LineWork | undefined, base: string | null): work is LineWork {
+  return work !== undefined && work.shas.length === 0 && work.line.tip === line.tip && sameBase(work, base) && samePlace(work.line, line)
+}
+
+/** A line is started over from `base` when one is set and differs from the one it was planned from. */
+function sameBase(work: LineWork, base: string | null): boolean {
+  return base === null || base === work.base
+}
+
+function samePlace(a: HistoryLine, b: HistoryLine): boolean {
+  return a.place.id === b.place.id && a.place.root === b.place.root
 }
 
 /**

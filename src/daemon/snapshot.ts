@@ -126,23 +126,29 @@ export function createSnapshotReader(cwd: string, commonDir: string, branches = 
    * and a watcher says which. Refs outside the followed branches and tags, or that do not read, mean a listing.
    */
   async function patch(from: Listing, refs: string[]): Promise<Listing> {
-    const names = refs.map(ref => ref.startsWith(branches) ? { ref, branch: ref.slice(branches.length) } : ref.startsWith('refs/tags/') ? { ref, tag: ref.slice('refs/tags/'.length) } : null)
-    if (names.some(name => !name || name.branch === 'HEAD')) return list()
-    let values: (string | null)[]
+    const branchNames = refs.filter(ref => ref.startsWith(branches)).map(ref => ref.slice(branches.length))
+    const tagNames = refs.filter(ref => ref.startsWith('refs/tags/')).map(ref => ref.slice('refs/tags/'.length))
+    if (branchNames.length + tagNames.length < refs.length || branchNames.includes('HEAD')) return list()
+    let values: Map<string, string | null>
     try {
-      values = await Promise.all(refs.map(ref => readRef(cwd, ref)))
+      values = new Map(await Promise.all(refs.map(async ref => [ref, await readRef(cwd, ref)] as const)))
     } catch {
       return list()
     }
-    const next: Listing = { ...from, branches: new Map(from.branches), tagIds: new Map(from.tagIds), tags: new Map(from.tags), otherTags: new Map(from.otherTags) }
-    const tags: string[] = []
-    names.forEach((name, i) => {
-      const [map, key] = name!.branch !== undefined ? [next.branches, name!.branch] : [next.tagIds, name!.tag!]
-      if (values[i]) map.set(key, values[i]!)
-      else map.delete(key)
-      if (name!.tag !== undefined) tags.push(name!.tag)
-    })
-    return withTags({ ...next, worktrees: await readWorktrees() }, tags)
+    // The maps a commit does not touch (the tags, on most ticks) are kept, not copied.
+    const moved = (map: Map<string, string>, names: string[], prefix: string) => {
+      if (names.length === 0) return map
+      const next = new Map(map)
+      for (const name of names) {
+        const value = values.get(prefix + name)
+        if (value) next.set(name, value)
+        else next.delete(name)
+      }
+      return next
+    }
+    const next: Listing = { ...from, branches: moved(from.branches, branchNames, branches), tagIds: moved(from.tagIds, tagNames, 'refs/tags/'), worktrees: await readWorktrees() }
+    if (tagNames.length === 0) return next
+    return withTags({ ...next, tags: new Map(from.tags), otherTags: new Map(from.otherTags) }, tagNames)
   }
 
   return {

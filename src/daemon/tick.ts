@@ -3,7 +3,7 @@ import type { TickSummary } from '../types/daemon'
 import { reportProgress, windowCommits } from './backlog'
 import { dispatch, readProgress } from './dispatch'
 import { scheduleHousekeeping } from './housekeeping'
-import { planLine, plannedItems } from './line-work'
+import { planLine, plannedItems, unmovedLine } from './line-work'
 import { historyLines } from './lines'
 import { branchItems, itemId, tagItems } from './plan'
 import type { ItemProgress } from './progress'
@@ -12,7 +12,7 @@ import { isSettled, settle } from './settle'
 import type { RepoSnapshot } from './snapshot'
 import { readState, updateState } from './state'
 import type { DaemonState } from './state'
-import type { DaemonCore, HistoryLine, WorkItem } from './types'
+import type { DaemonCore, WorkItem } from './types'
 
 /**
  * One pass over the repository: read the refs and the state, plan each line's window and the tag and branch
@@ -34,14 +34,13 @@ export async function tick(core: DaemonCore): Promise<TickSummary> {
   const candidates: WorkItem[] = []
   for (const line of seenLines) {
     const known = lines.get(line.name)
-    // A line with nothing pending whose tip did not move has nothing to plan: most lines, most ticks, with
-    // thousands of branches (planLine would come to the same, one await per line).
-    if (known && known.shas.length === 0 && known.line.tip === line.tip && sameBase(known.base, localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null) && samePlace(known.line, line)) {
+    const base = localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null
+    if (unmovedLine(line, known, base)) {
       known.line = line
       continue
     }
     const work = await planLine(line, known, {
-      cwd: core.cwd, jobs: core.jobs.jobs, base: localHeads.get(line.name)?.to ?? state.heads[line.name] ?? null, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: windowCommits(core), isSettled: item => isSettled(core, item), onProblem: problem,
+      cwd: core.cwd, jobs: core.jobs.jobs, base, others: line.name in state.heads || localHeads.has(line.name) ? null : knownTips, lookback: config.lookback, window: windowCommits(core), isSettled: item => isSettled(core, item), onProblem: problem,
     })
     lines.set(line.name, work)
     candidates.push(...plannedItems(work))
@@ -125,13 +124,4 @@ function dedupe(items: WorkItem[]): WorkItem[] {
     seen.add(id)
     return true
   })
-}
-
-/** planLine starts a line over from `base` when it is set and differs from the one the line was planned from. */
-function sameBase(planned: string | null, base: string | null): boolean {
-  return base === null || base === planned
-}
-
-function samePlace(a: HistoryLine, b: HistoryLine): boolean {
-  return a.place.id === b.place.id && a.place.root === b.place.root
 }

@@ -41,11 +41,9 @@ export function watchRefs(commonDir: string, options: WatchRefsOptions): RefWatc
   let later: Reported = new Set()
   const call = (reported: Reported) => options.onChange(reported ? [...reported] : undefined)
   const fire = (event: string, path: string) => {
+    // A ref file written or removed is named; anything else (a folder, packed-refs, a HEAD) may have moved any ref.
     const ref = event === 'add' || event === 'change' || event === 'unlink' ? relative(commonDir, path) : ''
-    const add = (reported: Reported) => {
-      if (reported && ref.startsWith('refs/')) reported.add(ref)
-      return ref.startsWith('refs/') ? reported : null
-    }
+    const add = (reported: Reported) => reported && ref.startsWith('refs/') ? reported.add(ref) : null
     soon = add(soon)
     later = add(later)
     clearTimeout(timer)
